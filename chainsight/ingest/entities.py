@@ -1,0 +1,91 @@
+"""Who is who: USCC validation, name keys, stable enterprise ids, and telling people from firms.
+
+An enterprise is identified by its 18-character unified social credit code (统一社会信用代码) when a
+valid one is known, otherwise by a stable id derived from its *name key* — the name after NFKC,
+with brackets, spaces and legal-form variants folded — so that ``北京华联（集团）有限责任公司`` and
+``北京华联(集团)有限公司`` are one firm.
+
+Examples
+--------
+>>> name_key("北京华联（集团）有限责任公司") == name_key("北京华联(集团)有限公司 ")
+True
+>>> name_key("上海申通物流有限公司苏州分公司")
+'上海申通物流有限公司'
+>>> valid_uscc("91350100M000100Y43")
+True
+>>> enterprise_id("91350100M000100Y43", "任意名称")
+'91350100M000100Y43'
+>>> enterprise_id(None, "北京华联(集团)有限公司")
+'N-f5cbf70bbbed24da'
+>>> is_individual("张三"), is_individual("欧阳娜娜"), is_individual("张三五金店")
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from stdnum.cn import uscc as _uscc
+
+_SPACES = re.compile(r"[\s\u3000]+")
+_BRACKETS = re.compile(r"[()\[\]{}<>《》【】「」『』〔〕]")
+# Legal-form variants folded to one spelling, longest first.
+_LEGAL_FORMS = (
+    ("股份有限责任公司", "股份有限公司"),
+    ("有限责任公司", "有限公司"),
+    ("有限公司", "有限公司"),
+)
+# A branch office (分公司, 办事处, 分厂) belongs to its parent enterprise.
+_BRANCH_SUFFIX = re.compile(r"^(.{2,}?(?:有限公司|公司|集团|厂))(?:[^()]{1,20}?(?:分公司|办事处|分厂|经营部))$")
+# An organisation's name ends in one of these; a person's 2–4 character name almost never does.
+_ORG_SUFFIX = re.compile(
+    "(公司|厂|店|行|社|部|中心|局|院|所|集团|会|站|馆|校|场|处|室|队|坊|铺|号|委|办|库|园|矿|业|司|团)$"
+)
+_PERSON = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,8}[·•][\u4e00-\u9fff]{1,10}$")
+
+
+def normalize_text(value: str) -> str:
+    """NFKC (full-width digits, letters and brackets become half-width), spaces removed.
+
+    >>> normalize_text("ＡＢＣ（１２３） 公司")
+    'ABC(123)公司'
+    """
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value))
+
+
+def name_key(name: str) -> str:
+    """The name that identifies an enterprise when no valid USCC is known.
+
+    NFKC, spaces and brackets removed, legal-form variants folded (有限责任公司 → 有限公司), and a
+    branch suffix dropped so that a branch office keys to its parent firm.
+    """
+    key = _BRACKETS.sub("", normalize_text(name))
+    for variant, canonical in _LEGAL_FORMS:
+        if variant in key:
+            key = key.replace(variant, canonical)
+            break
+    branch = _BRANCH_SUFFIX.match(key)
+    return branch.group(1) if branch else key
+
+
+def valid_uscc(code: str | None) -> bool:
+    """True for an 18-character unified social credit code with a correct check character."""
+    if not code:
+        return False
+    return bool(_uscc.is_valid(normalize_text(code).upper()))
+
+
+def enterprise_id(uscc: str | None, name: str) -> str:
+    """The USCC when valid, else ``N-`` and 16 hex digits of the name key's SHA-1 (stable across runs)."""
+    if uscc and valid_uscc(uscc):
+        return normalize_text(uscc).upper()
+    digest = hashlib.sha1(name_key(name).encode("utf-8")).hexdigest()[:16]
+    return f"N-{digest}"
+
+
+def is_individual(name: str) -> bool:
+    """A person's name (2–4 Han characters, or a transliterated name with ·) with no organisation word."""
+    text = normalize_text(name)
+    return bool(_PERSON.match(text)) and not _ORG_SUFFIX.search(text)

@@ -1,0 +1,75 @@
+"""Aggregation: loaded trade payments become flow edges, and firms become the ``enterprises`` table.
+
+A flow edge ``(payer_id, payee_id)`` reads "payer pays payee": the payee is the payer's supplier
+(upstream of it), the payer is the payee's customer (downstream). ``amount_payer_ours`` and
+``amount_payee_ours`` say how much of it ran through accounts held with us on each side — the rest is
+business that banks elsewhere.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+
+def build_flows(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build ``flow_months``, ``flows``, ``enterprises``, ``enterprise_names`` and ``accounts``."""
+    con.execute("""
+        CREATE OR REPLACE TABLE flow_months AS
+        SELECT payer_id, payee_id, CAST(date_trunc('month', date) AS DATE) AS month,
+               CAST(sum(amount) AS DOUBLE) AS amount, count(*) AS count
+        FROM transactions WHERE status = 'loaded'
+        GROUP BY ALL ORDER BY payer_id, payee_id, month""")
+    con.execute("""
+        CREATE OR REPLACE TABLE flows AS
+        SELECT payer_id, payee_id, CAST(sum(amount) AS DOUBLE) AS amount, count(*) AS count,
+               min(date) AS first_date, max(date) AS last_date,
+               count(DISTINCT date_trunc('month', date)) AS active_months,
+               CAST(sum(amount) FILTER (WHERE payer_ours) AS DOUBLE) AS amount_payer_ours,
+               CAST(sum(amount) FILTER (WHERE payee_ours) AS DOUBLE) AS amount_payee_ours
+        FROM transactions WHERE status = 'loaded'
+        GROUP BY ALL ORDER BY payer_id, payee_id""")
+    con.execute("""
+        CREATE OR REPLACE TABLE enterprise_names AS
+        SELECT party_id AS enterprise_id, name, count(*) AS rows FROM (
+            SELECT payer_id AS party_id, payer_name AS name FROM transactions
+            WHERE payer_kind = 'enterprise' AND payer_name IS NOT NULL
+            UNION ALL
+            SELECT payee_id, payee_name FROM transactions
+            WHERE payee_kind = 'enterprise' AND payee_name IS NOT NULL
+            UNION ALL
+            SELECT enterprise_id, name FROM customers)
+        WHERE party_id IS NOT NULL GROUP BY ALL ORDER BY enterprise_id, rows DESC, name""")
+    con.execute("""
+        CREATE OR REPLACE TABLE accounts AS
+        SELECT account, any_value(party_id) AS enterprise_id, bool_or(ours) AS ours,
+               any_value(bank) FILTER (WHERE bank IS NOT NULL) AS bank FROM (
+            SELECT payer_account AS account, payer_id AS party_id, payer_ours AS ours, payer_bank AS bank
+            FROM transactions WHERE payer_kind = 'enterprise'
+            UNION ALL
+            SELECT payee_account, payee_id, payee_ours, payee_bank FROM transactions
+            WHERE payee_kind = 'enterprise'
+            UNION ALL
+            SELECT account_no, enterprise_id, true, NULL FROM our_accounts)
+        WHERE account IS NOT NULL AND party_id IS NOT NULL GROUP BY account ORDER BY account""")
+    con.execute("""
+        CREATE OR REPLACE TABLE enterprises AS
+        WITH spelled AS (
+            SELECT enterprise_id, first(name ORDER BY rows DESC, name) AS name,
+                   count(*) AS n_names FROM enterprise_names GROUP BY enterprise_id),
+        cust AS (
+            SELECT enterprise_id, first(customer_id ORDER BY customer_id) AS customer_id,
+                   first(name ORDER BY customer_id) AS name, first(uscc ORDER BY customer_id) AS uscc,
+                   first(customer_type ORDER BY customer_id) AS customer_type,
+                   first(branch ORDER BY customer_id) AS branch,
+                   first(manager ORDER BY customer_id) AS manager
+            FROM customers GROUP BY enterprise_id),
+        accts AS (
+            SELECT enterprise_id, count(*) AS n_accounts, count(*) FILTER (WHERE ours) AS n_accounts_ours
+            FROM accounts GROUP BY enterprise_id)
+        SELECT s.enterprise_id, coalesce(c.name, s.name) AS name,
+               coalesce(c.uscc, CASE WHEN s.enterprise_id NOT LIKE 'N-%' THEN s.enterprise_id END) AS uscc,
+               c.customer_id IS NOT NULL AS is_customer, c.customer_id, c.customer_type, c.branch,
+               c.manager, coalesce(a.n_accounts, 0) AS n_accounts,
+               coalesce(a.n_accounts_ours, 0) AS n_accounts_ours, s.n_names
+        FROM spelled s LEFT JOIN cust c USING (enterprise_id) LEFT JOIN accts a USING (enterprise_id)
+        ORDER BY enterprise_id""")

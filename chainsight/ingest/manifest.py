@@ -1,0 +1,207 @@
+"""The dataset manifest (``chainsight.toml``) and its mapping profiles.
+
+A manifest says which export files make up a dataset, how each is laid out and where the customer master
+is. Paths are relative to the manifest's folder; ``path`` may be a glob.
+
+Examples
+--------
+>>> m = Manifest.model_validate({
+...     "name": "demo",
+...     "sources": [{"path": "statements/*.csv", "profile": "stmt"}],
+...     "profiles": {"stmt": {"layout": "statement", "columns": {
+...         "own_account": "账号", "date": "交易日期", "debit": "借方发生额", "credit": "贷方发生额",
+...         "counterparty_account": "对方账号", "counterparty_name": "对方户名"}}},
+... })
+>>> m.profiles["stmt"].encoding
+'auto'
+>>> sorted(m.profiles["stmt"].required_columns())[:3]
+['counterparty_account', 'counterparty_name', 'credit']
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from chainsight.errors import ConfigError
+
+Layout = Literal["statement", "payments"]
+
+#: Canonical fields of the statement layout: one row per posting on one of our accounts.
+STATEMENT_FIELDS = (
+    "own_account", "own_name", "date", "debit", "credit", "amount", "direction",
+    "counterparty_account", "counterparty_name", "counterparty_bank", "memo", "balance", "serial",
+)
+#: Canonical fields of the payments layout: one row per payment, payer and payee on the same row.
+PAYMENT_FIELDS = (
+    "payer_account", "payer_name", "payer_bank", "payer_uscc", "payee_account", "payee_name",
+    "payee_bank", "payee_uscc", "amount", "date", "memo", "serial",
+)
+
+#: Non-trade classes, in the order their rules are tried. ``trade`` is what is left.
+FLOW_CLASSES = (
+    "reversal", "refund", "loan", "interest", "fee", "tax", "social_insurance", "payroll",
+    "intra_transfer", "individual", "trade",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Profile(_Strict):
+    """How one kind of export file is laid out and how to read its columns.
+
+    ``columns`` maps canonical field names (``STATEMENT_FIELDS`` or ``PAYMENT_FIELDS``) to the file's
+    header text. A statement carries money direction either as two columns ``debit`` (借方, money out)
+    and ``credit`` (贷方, money in), or as one ``amount`` with a ``direction`` column whose values are
+    listed in ``debit_values``/``credit_values``, or as one signed ``amount`` where
+    ``negative_is_debit`` says negative means money out.
+    """
+
+    layout: Layout
+    encoding: str = "auto"
+    delimiter: str = ","
+    sheet: int | str = 0
+    header_row: int = Field(default=1, ge=1, description="1-based row of the header (Excel)")
+    date_formats: tuple[str, ...] = ("%Y%m%d", "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d")
+    columns: dict[str, str]
+    debit_values: tuple[str, ...] = ("借", "D", "DR", "debit", "支出", "付")
+    credit_values: tuple[str, ...] = ("贷", "C", "CR", "credit", "收入", "收")
+    negative_is_debit: bool = False
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> Profile:
+        allowed = STATEMENT_FIELDS if self.layout == "statement" else PAYMENT_FIELDS
+        unknown = sorted(set(self.columns) - set(allowed))
+        if unknown:
+            raise ValueError(f"unknown {self.layout} field(s) {unknown}; allowed: {list(allowed)}")
+        missing = sorted(self.required_columns() - set(self.columns))
+        if missing:
+            raise ValueError(f"{self.layout} profile must map {missing}")
+        return self
+
+    def required_columns(self) -> set[str]:
+        """Canonical fields this profile must map for its layout and amount convention."""
+        if self.layout == "payments":
+            return {"payer_account", "payee_account", "amount", "date"}
+        base = {"own_account", "date", "counterparty_account", "counterparty_name"}
+        if "amount" in self.columns and "direction" in self.columns:
+            return base | {"amount", "direction"}
+        if "amount" in self.columns and self.negative_is_debit:
+            return base | {"amount"}
+        return base | {"debit", "credit"}
+
+
+class Source(_Strict):
+    """One file or glob of files read with one profile."""
+
+    path: str
+    profile: str
+
+
+class MasterFiles(_Strict):
+    """The customer master: our customers, their accounts and monthly balances (UTF-8 or GBK CSV).
+
+    Column names are the canonical ones documented in the README (``customer_id``, ``customer_type``,
+    ``uscc``, ``name``, ``branch``, ``manager``, ``credit_on_balance``, ``credit_off_balance``,
+    ``loan_balance``, ``dep_demand``, ``dep_time``, ``dep_notice``, ``dep_agreement``, ``dep_margin``,
+    ``ebanking``, ``products``); ``columns`` renames them when an extract uses other headers.
+    """
+
+    customers: str
+    accounts: str
+    monthly_balances: str | None = None
+    encoding: str = "auto"
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class ClassRule(_Strict):
+    """A non-trade rule: a row whose memo or counterparty name contains a keyword gets ``flow_class``."""
+
+    flow_class: str
+    memo: tuple[str, ...] = ()
+    counterparty: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _known_class(self) -> ClassRule:
+        if self.flow_class not in FLOW_CLASSES or self.flow_class == "trade":
+            raise ValueError(f"flow_class must be one of {list(FLOW_CLASSES[:-1])}")
+        if not self.memo and not self.counterparty:
+            raise ValueError(f"rule for {self.flow_class} needs memo or counterparty keywords")
+        return self
+
+
+DEFAULT_RULES: tuple[ClassRule, ...] = (
+    ClassRule(flow_class="reversal", memo=("冲正", "冲销", "抹账", "撤销", "冲账")),
+    ClassRule(flow_class="refund", memo=("退款", "退货款", "退回", "退汇")),
+    ClassRule(flow_class="loan", memo=("贷款发放", "放款", "贷款归还", "还款", "还贷", "贷款本金"),
+              counterparty=("贷款户", "贷款账户")),
+    ClassRule(flow_class="interest", memo=("利息", "结息", "计息")),
+    ClassRule(flow_class="fee", memo=("手续费", "服务费", "工本费", "年费", "汇划费")),
+    ClassRule(flow_class="tax", memo=("税款", "缴税", "增值税", "所得税", "税费", "印花税"),
+              counterparty=("税务局", "国库", "金库")),
+    ClassRule(flow_class="social_insurance", memo=("社保", "养老保险", "医疗保险", "公积金", "社会保险"),
+              counterparty=("社会保险", "社保中心", "社保局", "医疗保障局", "公积金管理中心")),
+    ClassRule(flow_class="payroll", memo=("工资", "代发", "薪酬", "奖金", "薪资", "劳务费")),
+    ClassRule(flow_class="intra_transfer", memo=("资金归集", "内部调拨", "调拨", "归集", "同名划转", "划转")),
+)
+
+
+class Manifest(_Strict):
+    """A dataset: its sources, profiles, customer master and classification rules."""
+
+    name: str = "dataset"
+    as_of: date | None = None
+    bank_names: tuple[str, ...] = Field(default=(), description="our bank as counterparty banks spell it")
+    sources: tuple[Source, ...]
+    profiles: dict[str, Profile]
+    master: MasterFiles | None = None
+    rules: tuple[ClassRule, ...] = DEFAULT_RULES
+    root: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _profiles_exist(self) -> Manifest:
+        missing = sorted({s.profile for s in self.sources} - set(self.profiles))
+        if missing:
+            raise ValueError(f"sources name undefined profile(s) {missing}")
+        return self
+
+    def files(self) -> list[tuple[Path, Profile]]:
+        """Every source file with its profile, sorted, globs expanded; a glob matching nothing is an error."""
+        out: list[tuple[Path, Profile]] = []
+        for src in self.sources:
+            matched = sorted(self.root.glob(src.path)) if any(c in src.path for c in "*?[") else [
+                self.root / src.path]
+            if not matched:
+                raise ConfigError(f"source {src.path!r} matches no file under {self.root}")
+            out.extend((p, self.profiles[src.profile]) for p in matched)
+        return out
+
+    def display_name(self, path: Path) -> str:
+        """The file's path relative to the manifest folder, as reports and rejects show it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Read and validate a manifest file; every problem is a :class:`ConfigError` naming the file."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: manifest not found") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    raw["root"] = path.resolve().parent
+    try:
+        return Manifest.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{path}: {problems}") from exc
