@@ -24,9 +24,10 @@ Examples
 --------
 >>> import duckdb
 >>> con = duckdb.connect()
->>> con.sql(f"SELECT {amount_sql(\"'¥１,２３４.５０'\")} AS a, {amount_sql(\"'(12.00)'\")} AS b").fetchall()
+>>> sql = f"SELECT {amount_sql(chr(39) + '¥１,２３４.５０' + chr(39))}, {amount_sql(chr(39) + '(12.00)' + chr(39))}"
+>>> con.execute(sql).fetchall()
 [(Decimal('1234.50'), Decimal('-12.00'))]
->>> con.sql(f"SELECT {date_sql(\"'2024/1/31'\", ('%Y/%m/%d',))} AS d").fetchone()[0]
+>>> con.execute(f"SELECT {date_sql(chr(39) + '2024/1/31' + chr(39), ('%Y/%m/%d',))}").fetchone()[0]
 datetime.date(2024, 1, 31)
 """
 

@@ -59,9 +59,20 @@ def name_key(name: str) -> str:
     """The name that identifies an enterprise when no valid USCC is known.
 
     NFKC, spaces and brackets removed, legal-form variants folded (有限责任公司 → 有限公司), and a
-    branch suffix dropped so that a branch office keys to its parent firm.
+    branch suffix dropped so that a branch office keys to its parent firm. Applying it twice changes
+    nothing.
     """
-    key = _BRACKETS.sub("", normalize_text(name))
+    key = name
+    for _ in range(4):  # removing characters can let NFKC compose new ones: repeat to a fixed point
+        folded = _fold(key)
+        if folded == key:
+            break
+        key = folded
+    return key
+
+
+def _fold(name: str) -> str:
+    key = unicodedata.normalize("NFKC", _BRACKETS.sub("", normalize_text(name)))
     for variant, canonical in _LEGAL_FORMS:
         if variant in key:
             key = key.replace(variant, canonical)

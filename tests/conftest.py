@@ -1,0 +1,62 @@
+"""Shared fixtures: small hand-made datasets written the way bank exports look."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+STATEMENT_HEADER = "账号,户名,交易日期,借方发生额,贷方发生额,对方账号,对方户名,对方开户行,摘要,余额"
+
+STATEMENT_PROFILE = """
+[profiles.stmt]
+layout = "statement"
+encoding = "auto"
+[profiles.stmt.columns]
+own_account = "账号"
+own_name = "户名"
+date = "交易日期"
+debit = "借方发生额"
+credit = "贷方发生额"
+counterparty_account = "对方账号"
+counterparty_name = "对方户名"
+counterparty_bank = "对方开户行"
+memo = "摘要"
+balance = "余额"
+"""
+
+CUSTOMERS = """customer_id,customer_type,uscc,name,branch,manager,credit_on_balance,credit_off_balance,loan_balance,dep_demand,dep_time,dep_notice,dep_agreement,dep_margin,ebanking,products,opened
+C1,corporate,,核心制造有限公司,B1,M1,1000000,0,500000,100000,0,0,0,0,1,企业网银,2020-01-01
+C2,corporate,,下游乙有限公司,B1,M1,0,0,0,100000,0,0,0,0,0,,2021-01-01
+"""
+ACCOUNTS = "account_no,customer_id,branch,opened,closed\n1001,C1,B1,2020-01-01,\n1002,C2,B1,2021-01-01,\n"
+
+DatasetWriter = Callable[..., Path]
+
+
+@pytest.fixture
+def write_dataset(tmp_path: Path) -> DatasetWriter:
+    """Write statement files (``{name: [row, ...]}``) plus a two-customer master; return the manifest.
+
+    Rows are CSV text without the header; ``encoding`` is how the files are written.
+    """
+
+    def write(files: dict[str, Sequence[str]], *, encoding: str = "gbk", header: str = STATEMENT_HEADER,
+              extra_manifest: str = "") -> Path:
+        (tmp_path / "statements").mkdir(exist_ok=True)
+        (tmp_path / "master").mkdir(exist_ok=True)
+        for name, rows in files.items():
+            text = "\n".join([header, *rows]) + "\n"
+            (tmp_path / "statements" / name).write_bytes(text.encode(encoding))
+        (tmp_path / "master" / "customers.csv").write_text(CUSTOMERS, encoding="utf-8-sig")
+        (tmp_path / "master" / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
+        manifest = tmp_path / "chainsight.toml"
+        manifest.write_text(
+            'name = "hand-made"\n[[sources]]\npath = "statements/*"\nprofile = "stmt"\n'
+            + STATEMENT_PROFILE
+            + '\n[master]\ncustomers = "master/customers.csv"\naccounts = "master/accounts.csv"\n'
+            + extra_manifest, encoding="utf-8")
+        return manifest
+
+    return write
