@@ -53,36 +53,53 @@ def _lit(text: str) -> str:
 
 
 def text_sql(expr: str) -> str:
-    """Trimmed text with full-width ASCII made half-width; empty becomes NULL."""
-    return f"NULLIF(trim(translate({expr}, {_lit(_FULL)}, {_lit(_HALF)})), '')"
+    """Trimmed text with full-width ASCII made half-width; empty becomes NULL.
+
+    ``translate`` is slow, so it only runs on values with a non-ASCII character (byte length differs
+    from character length), which amounts, dates and accounts almost never have.
+    """
+    return (f"NULLIF(CASE WHEN strlen({expr}) = length({expr}) THEN trim({expr}) "
+            f"ELSE trim(translate({expr}, {_lit(_FULL)}, {_lit(_HALF)})) END, '')")
 
 
 def account_sql(expr: str) -> str:
     """An account number with spaces and hyphens removed."""
-    return f"NULLIF(regexp_replace({text_sql(expr)}, '[\\s\\-]', '', 'g'), '')"
+    text = text_sql(expr)
+    return f"NULLIF(regexp_replace({text}, '[\\s\\-]', '', 'g'), '')"
 
 
-def _money_text(expr: str) -> str:
-    return f"NULLIF(regexp_replace({text_sql(expr)}, {_lit(_MONEY_NOISE)}, '', 'g'), '')"
+def money_sql(text: str) -> str:
+    """Parse already-normalised text as DECIMAL(18,2); the repair path runs only when a plain cast fails."""
+    bare = f"NULLIF(regexp_replace({text}, {_lit(_MONEY_NOISE)}, '', 'g'), '')"
+    repaired = f"CASE WHEN {bare} LIKE '(%)' THEN '-' || trim({bare}, '()') ELSE {bare} END"
+    return f"coalesce(TRY_CAST({text} AS DECIMAL(18,2)), TRY_CAST({repaired} AS DECIMAL(18,2)))"
+
+
+def money_present_sql(text: str) -> str:
+    """True when normalised text holds more than currency noise (so a NULL amount means a bad one)."""
+    return f"(NULLIF(regexp_replace({text}, {_lit(_MONEY_NOISE)}, '', 'g'), '') IS NOT NULL)"
 
 
 def amount_sql(expr: str) -> str:
-    """The repaired amount as DECIMAL(18,2), NULL when absent or not a number."""
-    money = _money_text(expr)
-    return (f"TRY_CAST(CASE WHEN {money} LIKE '(%)' THEN '-' || trim({money}, '()') ELSE {money} END "
-            "AS DECIMAL(18,2))")
+    """The repaired amount of a raw column as DECIMAL(18,2), NULL when absent or not a number."""
+    return money_sql(text_sql(expr))
 
 
 def amount_is_bad_sql(expr: str) -> str:
-    """True when text is present but no amount can be made of it."""
-    return f"({_money_text(expr)} IS NOT NULL AND {amount_sql(expr)} IS NULL)"
+    """True when a raw column has text but no amount can be made of it."""
+    return f"({money_present_sql(text_sql(expr))} AND {amount_sql(expr)} IS NULL)"
+
+
+def parse_date_sql(text: str, formats: tuple[str, ...]) -> str:
+    """Parse already-normalised text as a date: ISO first (fast), then the listed formats."""
+    fmts = "[" + ", ".join(_lit(f) for f in (*formats, "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")) + "]"
+    parsed = f"coalesce(TRY_CAST({text} AS DATE), CAST(try_strptime({text}, {fmts}) AS DATE))"
+    return f"(CASE WHEN year({parsed}) BETWEEN 1990 AND 2100 THEN {parsed} END)"
 
 
 def date_sql(expr: str, formats: tuple[str, ...]) -> str:
-    """The date in the first matching format, NULL when none matches or the year is implausible."""
-    fmts = "[" + ", ".join(_lit(f) for f in (*formats, "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")) + "]"
-    parsed = f"CAST(try_strptime({text_sql(expr)}, {fmts}) AS DATE)"
-    return f"(CASE WHEN year({parsed}) BETWEEN 1990 AND 2100 THEN {parsed} END)"
+    """The date of a raw column in the first matching format, NULL when none matches or implausible."""
+    return parse_date_sql(text_sql(expr), formats)
 
 
 def _col(profile: Profile, field: str) -> str:
@@ -90,51 +107,76 @@ def _col(profile: Profile, field: str) -> str:
     return f'"{header}"' if header is not None else "CAST(NULL AS VARCHAR)"
 
 
+_TEXT = {"own_name", "counterparty_name", "counterparty_bank", "memo", "payer_name", "payer_bank",
+         "payee_name", "payee_bank"}
+_ACCOUNTS = {"own_account", "counterparty_account", "payer_account", "payee_account"}
+_MONEY = {"debit", "credit", "amount", "balance"}
+_CODES = {"direction", "serial", "payer_uscc", "payee_uscc"}
+
+
+def _fields_sql(profile: Profile) -> tuple[str, str]:
+    """Every mapped field parsed once: (layer 1 = normalised text, layer 2 = typed values).
+
+    Money fields also get ``<field>_bad``: text present but not a number even after repair.
+    """
+    texts, typed = [], []
+    for field in sorted(_TEXT | _ACCOUNTS | _MONEY | _CODES | {"date"}):
+        col = _col(profile, field)
+        if field in _TEXT:
+            texts.append(f"NULLIF(trim({col}), '') AS {field}")
+            typed.append(field)
+        elif field in _ACCOUNTS:
+            texts.append(f"{account_sql(col)} AS {field}")
+            typed.append(field)
+        elif field in _MONEY:
+            texts.append(f"{text_sql(col)} AS t_{field}")
+            typed.append(f"{money_sql('t_' + field)} AS {field}")
+            typed.append(f"({money_present_sql('t_' + field)} AND {money_sql('t_' + field)} IS NULL) "
+                         f"AS {field}_bad")
+        elif field in _CODES:
+            texts.append(f"{text_sql(col)} AS {field}")
+            typed.append(field)
+        else:
+            texts.append(f"{text_sql(col)} AS t_date")
+            typed.append(f"{parse_date_sql('t_date', profile.date_formats)} AS date")
+    sep = ",\n               "
+    return sep.join(texts), sep.join(typed)
+
+
 def _statement_select(profile: Profile) -> tuple[str, str]:
-    """(columns, reject-reason CASE) for a statement file: own side becomes payer or payee."""
-    c = lambda f: _col(profile, f)  # noqa: E731 - a local shorthand keeps the SQL readable
+    """Step 2 for a statement file: (canonical columns, reject-reason CASE); own side becomes payer
+    (money out) or payee (money in)."""
     if "direction" in profile.columns:
-        amount = amount_sql(c("amount"))
-        direction = text_sql(c("direction"))
         debits = ", ".join(_lit(v) for v in profile.debit_values)
         credits = ", ".join(_lit(v) for v in profile.credit_values)
-        is_out = f"({direction} IN ({debits}))"
-        bad_dir = f"({direction} IS NULL OR NOT ({direction} IN ({debits}, {credits})))"
-        bad_amount = amount_is_bad_sql(c("amount"))
-        missing = f"(coalesce({amount}, 0) = 0 AND NOT {bad_amount})"
-        ambiguous = "FALSE"
+        amount, is_out = "amount", f"(direction IN ({debits}))"
+        bad_dir = f"(direction IS NULL OR NOT (direction IN ({debits}, {credits})))"
+        bad_amount, missing, ambiguous = "amount_bad", "(coalesce(amount, 0) = 0)", "FALSE"
     elif profile.negative_is_debit:
-        signed = amount_sql(c("amount"))
-        amount, is_out, bad_dir = f"abs({signed})", f"({signed} < 0)", "FALSE"
-        bad_amount = amount_is_bad_sql(c("amount"))
-        missing = f"(coalesce({signed}, 0) = 0 AND NOT {bad_amount})"
-        ambiguous = "FALSE"
+        amount, is_out, bad_dir = "abs(amount)", "(amount < 0)", "FALSE"
+        bad_amount, missing, ambiguous = "amount_bad", "(coalesce(amount, 0) = 0)", "FALSE"
     else:
-        debit, credit = amount_sql(c("debit")), amount_sql(c("credit"))
-        has_debit, has_credit = f"(coalesce({debit}, 0) <> 0)", f"(coalesce({credit}, 0) <> 0)"
-        amount = f"CASE WHEN {has_debit} THEN {debit} ELSE {credit} END"
+        has_debit, has_credit = "(coalesce(debit, 0) <> 0)", "(coalesce(credit, 0) <> 0)"
+        amount = f"CASE WHEN {has_debit} THEN debit ELSE credit END"
         is_out, bad_dir = has_debit, "FALSE"
-        bad_amount = f"({amount_is_bad_sql(c('debit'))} OR {amount_is_bad_sql(c('credit'))})"
+        bad_amount = "(debit_bad OR credit_bad)"
         missing = f"(NOT {has_debit} AND NOT {has_credit})"
         ambiguous = f"({has_debit} AND {has_credit})"
-    own_acct, own_name = account_sql(c("own_account")), f"NULLIF(trim({c('own_name')}), '')"
-    cp_acct, cp_name = account_sql(c("counterparty_account")), f"NULLIF(trim({c('counterparty_name')}), '')"
-    cp_bank = f"NULLIF(trim({c('counterparty_bank')}), '')"
     columns = f"""
         CASE WHEN {is_out} THEN 'payer_stmt' ELSE 'payee_stmt' END AS perspective,
-        CASE WHEN {is_out} THEN {own_acct} ELSE {cp_acct} END AS payer_account,
-        CASE WHEN {is_out} THEN {own_name} ELSE {cp_name} END AS payer_name,
-        CASE WHEN {is_out} THEN NULL ELSE {cp_bank} END AS payer_bank,
+        CASE WHEN {is_out} THEN own_account ELSE counterparty_account END AS payer_account,
+        CASE WHEN {is_out} THEN own_name ELSE counterparty_name END AS payer_name,
+        CASE WHEN {is_out} THEN NULL ELSE counterparty_bank END AS payer_bank,
         CAST(NULL AS VARCHAR) AS payer_uscc,
-        CASE WHEN {is_out} THEN {cp_acct} ELSE {own_acct} END AS payee_account,
-        CASE WHEN {is_out} THEN {cp_name} ELSE {own_name} END AS payee_name,
-        CASE WHEN {is_out} THEN {cp_bank} ELSE NULL END AS payee_bank,
+        CASE WHEN {is_out} THEN counterparty_account ELSE own_account END AS payee_account,
+        CASE WHEN {is_out} THEN counterparty_name ELSE own_name END AS payee_name,
+        CASE WHEN {is_out} THEN counterparty_bank ELSE NULL END AS payee_bank,
         CAST(NULL AS VARCHAR) AS payee_uscc,
         {amount} AS amount"""
     reason = f"""CASE
-        WHEN {own_acct} IS NULL THEN 'missing_account'
-        WHEN {cp_acct} IS NULL AND {cp_name} IS NULL THEN 'missing_counterparty'
-        WHEN {date_sql(c('date'), profile.date_formats)} IS NULL THEN 'bad_date'
+        WHEN own_account IS NULL THEN 'missing_account'
+        WHEN counterparty_account IS NULL AND counterparty_name IS NULL THEN 'missing_counterparty'
+        WHEN date IS NULL THEN 'bad_date'
         WHEN {bad_amount} THEN 'bad_amount'
         WHEN {missing} THEN 'missing_amount'
         WHEN {ambiguous} THEN 'ambiguous_amount'
@@ -143,49 +185,38 @@ def _statement_select(profile: Profile) -> tuple[str, str]:
     return columns, reason
 
 
-def _payments_select(profile: Profile) -> tuple[str, str]:
-    c = lambda f: _col(profile, f)  # noqa: E731
-    amount = amount_sql(c("amount"))
-    columns = f"""
-        'payment' AS perspective,
-        {account_sql(c('payer_account'))} AS payer_account, NULLIF(trim({c('payer_name')}), '') AS payer_name,
-        NULLIF(trim({c('payer_bank')}), '') AS payer_bank, {text_sql(c('payer_uscc'))} AS payer_uscc,
-        {account_sql(c('payee_account'))} AS payee_account, NULLIF(trim({c('payee_name')}), '') AS payee_name,
-        NULLIF(trim({c('payee_bank')}), '') AS payee_bank, {text_sql(c('payee_uscc'))} AS payee_uscc,
-        {amount} AS amount"""
-    reason = f"""CASE
-        WHEN {account_sql(c('payer_account'))} IS NULL AND NULLIF(trim({c('payer_name')}), '') IS NULL
-          OR {account_sql(c('payee_account'))} IS NULL AND NULLIF(trim({c('payee_name')}), '') IS NULL
+def _payments_select() -> tuple[str, str]:
+    """Step 2 for a payments file: payer and payee are on the row already."""
+    columns = """'payment' AS perspective, payer_account, payer_name, payer_bank, payer_uscc,
+        payee_account, payee_name, payee_bank, payee_uscc, amount"""
+    reason = """CASE
+        WHEN payer_account IS NULL AND payer_name IS NULL OR payee_account IS NULL AND payee_name IS NULL
           THEN 'missing_counterparty'
-        WHEN {account_sql(c('payer_account'))} IS NULL AND {account_sql(c('payee_account'))} IS NULL
-          THEN 'missing_account'
-        WHEN {date_sql(c('date'), profile.date_formats)} IS NULL THEN 'bad_date'
-        WHEN {amount_is_bad_sql(c('amount'))} THEN 'bad_amount'
-        WHEN coalesce({amount}, 0) = 0 THEN 'missing_amount'
+        WHEN payer_account IS NULL AND payee_account IS NULL THEN 'missing_account'
+        WHEN date IS NULL THEN 'bad_date'
+        WHEN amount_bad THEN 'bad_amount'
+        WHEN coalesce(amount, 0) = 0 THEN 'missing_amount'
     END"""
     return columns, reason
 
 
 def stage_raw(con: duckdb.DuckDBPyConnection, file_id: int, profile: Profile,
               raw_columns: list[str]) -> None:
-    """Append the rows of temp table ``raw`` to ``staged`` or ``rejects`` (one pass, one reason each)."""
+    """Append the rows of temp table ``raw`` to ``staged`` or ``rejects`` (one reason each)."""
     columns, reason = (_statement_select(profile) if profile.layout == "statement"
-                       else _payments_select(profile))
-    c = lambda f: _col(profile, f)  # noqa: E731
+                       else _payments_select())
     quoted = [f'"{name}"' for name in raw_columns]
+    texts, typed = _fields_sql(profile)
     raw_text = f"concat_ws({_lit(profile.delimiter)}, " + ", ".join(
         f"coalesce({q}, '')" for q in quoted) + ")"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked AS
-        SELECT _line, {reason} AS reason, {columns},
-               {date_sql(c('date'), profile.date_formats)} AS date,
-               NULLIF(trim({c('memo')}), '') AS memo,
-               {amount_sql(c('balance')) if 'balance' in profile.columns else 'CAST(NULL AS DECIMAL(18,2))'}
-                 AS balance,
-               {text_sql(c('serial'))} AS serial,
-               hash({', '.join(quoted)}) AS raw_hash,
-               {raw_text} AS raw_text
-        FROM raw""")
+        WITH texts AS (
+            SELECT _line, {texts}, hash({', '.join(quoted)}) AS raw_hash, {raw_text} AS raw_text
+            FROM raw),
+        fields AS (SELECT _line, {typed}, raw_hash, raw_text FROM texts)
+        SELECT _line, {reason} AS reason, {columns}, date, memo, balance, serial, raw_hash, raw_text
+        FROM fields""")
     con.execute(f"""
         INSERT INTO staged SELECT {file_id}, _line, perspective, payer_account, payer_name, payer_bank,
             payer_uscc, payee_account, payee_name, payee_bank, payee_uscc, amount, date, memo, balance,

@@ -34,29 +34,55 @@ def _pattern(words: tuple[str, ...]) -> str:
     return "'" + "|".join(re.escape(w) for w in words).replace("'", "''") + "'"
 
 
+def _rule_class_sql(rules: tuple[ClassRule, ...], column: str, kind: str) -> str:
+    """CASE giving the first rule class whose ``kind`` keywords (memo or counterparty) match."""
+    arms = [f"WHEN regexp_matches({column}, {_pattern(getattr(r, kind))}) THEN '{r.flow_class}'"
+            for r in rules if getattr(r, kind)]
+    return "CASE " + " ".join(arms) + " END" if arms else "CAST(NULL AS VARCHAR)"
+
+
+def _rule_order_sql(rules: tuple[ClassRule, ...], column: str) -> str:
+    """The position of a class in the rule list (the earlier rule wins when memo and name disagree)."""
+    arms = " ".join(f"WHEN '{r.flow_class}' THEN {i}" for i, r in enumerate(rules))
+    return f"(CASE {column} {arms} END)"
+
+
 def classify_sql(rules: tuple[ClassRule, ...]) -> str:
-    """A CASE expression giving each row its flow class from memo and counterparty rules.
+    """The flow class of a row from its memo class, its parties' name classes and who the parties are.
+
+    Memo and name rules are matched once per distinct memo and per distinct party (tables
+    ``memo_class`` and ``parties.name_class``), not once per row.
 
     >>> from chainsight.ingest.manifest import DEFAULT_RULES
-    >>> "reversal" in classify_sql(DEFAULT_RULES)
+    >>> "intra_transfer" in classify_sql(DEFAULT_RULES)
     True
     """
-    arms = ["WHEN t.amount < 0 THEN 'reversal'"]
-    for rule in rules:
-        tests = []
-        if rule.memo:
-            tests.append(f"regexp_matches(coalesce(t.memo, ''), {_pattern(rule.memo)})")
-        if rule.counterparty:
-            pat = _pattern(rule.counterparty)
-            tests.append(f"regexp_matches(coalesce(t.payer_name, '') || ' ' || coalesce(t.payee_name, ''), {pat})")
-        arms.append(f"WHEN {' OR '.join(tests)} THEN '{rule.flow_class}'")
-    arms.append("WHEN p1.party_id IS NOT NULL AND p1.party_id = p2.party_id THEN 'intra_transfer'")
-    arms.append("WHEN p1.party_kind = 'person' OR p2.party_kind = 'person' THEN 'individual'")
-    return "CASE " + " ".join(arms) + " ELSE 'trade' END"
+    candidates = ["m.memo_class", "p1.name_class", "p2.name_class"]
+    earliest = "least(" + ", ".join(f"coalesce({_rule_order_sql(rules, c)}, 999)" for c in candidates) + ")"
+    best = " ".join(f"WHEN {c} IS NOT NULL AND {_rule_order_sql(rules, c)} = {earliest} THEN {c}"
+                    for c in candidates)
+    return ("CASE WHEN t.amount < 0 THEN 'reversal' " + best
+            + " WHEN p1.party_id IS NOT NULL AND p1.party_id = p2.party_id THEN 'intra_transfer'"
+            " WHEN p1.party_kind = 'person' OR p2.party_kind = 'person' THEN 'individual'"
+            " ELSE 'trade' END")
+
+
+def _classify_texts(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, ...]) -> None:
+    """Match memo rules once per distinct memo, and counterparty rules once per party."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE memo_class AS
+        SELECT memo, {_rule_class_sql(rules, 'memo', 'memo')} AS memo_class
+        FROM (SELECT DISTINCT memo FROM staged WHERE memo IS NOT NULL)""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE party_class AS
+        SELECT party_key, {_rule_class_sql(rules, "coalesce(name, '')", 'counterparty')} AS name_class,
+               party_id, party_kind, ours
+        FROM parties""")
 
 
 def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, ...]) -> None:
     """(Re)build ``transactions`` from ``staged`` and ``parties`` in a handful of vectorised passes."""
+    _classify_texts(con, rules)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE tx AS
         SELECT t.*, p1.party_id AS payer_id, p1.party_kind AS payer_kind, p1.ours AS payer_ours,
@@ -65,10 +91,9 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
                hash(coalesce(p1.party_id, t.payer_account, t.payer_name),
                     coalesce(p2.party_id, t.payee_account, t.payee_name), t.date, t.amount) AS key_hash
         FROM staged t
-        LEFT JOIN parties p1 ON p1.account IS NOT DISTINCT FROM t.payer_account
-                            AND p1.name IS NOT DISTINCT FROM t.payer_name
-        LEFT JOIN parties p2 ON p2.account IS NOT DISTINCT FROM t.payee_account
-                            AND p2.name IS NOT DISTINCT FROM t.payee_name""")
+        JOIN party_class p1 ON p1.party_key = hash(t.payer_account, t.payer_name)
+        JOIN party_class p2 ON p2.party_key = hash(t.payee_account, t.payee_name)
+        LEFT JOIN memo_class m ON m.memo = t.memo""")
     # Exact copies: only hashes seen more than once need a window.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE dup_rows AS
@@ -109,8 +134,8 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
         LEFT JOIN dropped d USING (file_id, line)
         LEFT JOIN reversed_rows r USING (file_id, line)
         ORDER BY file_id, line""")
-    con.execute("DROP TABLE tx; DROP TABLE dup_rows; DROP TABLE mirror_rows; DROP TABLE dropped; "
-                "DROP TABLE reversed_rows")
+    for table in ("tx", "dup_rows", "mirror_rows", "dropped", "reversed_rows", "memo_class", "party_class"):
+        con.execute(f"DROP TABLE {table}")
 
 
 def _pair_reversals(con: duckdb.DuckDBPyConnection) -> None:

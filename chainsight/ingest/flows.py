@@ -28,28 +28,22 @@ def build_flows(con: duckdb.DuckDBPyConnection) -> None:
                CAST(sum(amount) FILTER (WHERE payee_ours) AS DOUBLE) AS amount_payee_ours
         FROM transactions WHERE status = 'loaded'
         GROUP BY ALL ORDER BY payer_id, payee_id""")
+    # Names and accounts come from the distinct parties (with their row counts), not from every row.
     con.execute("""
         CREATE OR REPLACE TABLE enterprise_names AS
-        SELECT party_id AS enterprise_id, name, count(*) AS rows FROM (
-            SELECT payer_id AS party_id, payer_name AS name FROM transactions
-            WHERE payer_kind = 'enterprise' AND payer_name IS NOT NULL
+        SELECT enterprise_id, name, sum(rows) AS rows FROM (
+            SELECT party_id AS enterprise_id, name, rows FROM parties
+            WHERE party_kind = 'enterprise' AND name IS NOT NULL
             UNION ALL
-            SELECT payee_id, payee_name FROM transactions
-            WHERE payee_kind = 'enterprise' AND payee_name IS NOT NULL
-            UNION ALL
-            SELECT enterprise_id, name FROM customers)
-        WHERE party_id IS NOT NULL GROUP BY ALL ORDER BY enterprise_id, rows DESC, name""")
+            SELECT enterprise_id, name, 0 FROM customers)
+        WHERE enterprise_id IS NOT NULL GROUP BY ALL ORDER BY enterprise_id, rows DESC, name""")
     con.execute("""
         CREATE OR REPLACE TABLE accounts AS
-        SELECT account, any_value(party_id) AS enterprise_id, bool_or(ours) AS ours,
-               any_value(bank) FILTER (WHERE bank IS NOT NULL) AS bank FROM (
-            SELECT payer_account AS account, payer_id AS party_id, payer_ours AS ours, payer_bank AS bank
-            FROM transactions WHERE payer_kind = 'enterprise'
+        SELECT account, first(party_id ORDER BY rows DESC, party_id) AS enterprise_id, bool_or(ours) AS ours,
+               first(bank ORDER BY rows DESC) FILTER (WHERE bank IS NOT NULL) AS bank FROM (
+            SELECT account, party_id, ours, bank, rows FROM parties WHERE party_kind = 'enterprise'
             UNION ALL
-            SELECT payee_account, payee_id, payee_ours, payee_bank FROM transactions
-            WHERE payee_kind = 'enterprise'
-            UNION ALL
-            SELECT account_no, enterprise_id, true, NULL FROM our_accounts)
+            SELECT account_no, enterprise_id, true, NULL, 0 FROM our_accounts)
         WHERE account IS NOT NULL AND party_id IS NOT NULL GROUP BY account ORDER BY account""")
     con.execute("""
         CREATE OR REPLACE TABLE enterprises AS

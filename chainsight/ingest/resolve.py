@@ -11,8 +11,9 @@ rows in DuckDB. An owner is, in this order of evidence:
 5. the enterprise of the name key (``N-…``), for firms known only by name;
 6. for a row with an account but no name: the owner the same account has on other rows.
 
-The result is the table ``parties(account, name, party_id, party_kind, ours)`` where ``party_kind`` is
-``enterprise``, ``person`` or ``unknown`` and ``ours`` says the account is held with us.
+The result is the table ``parties(party_key, account, name, bank, rows, party_id, party_kind, ours)``
+where ``party_key = hash(account, name)`` is what rows join on, ``party_kind`` is ``enterprise``,
+``person`` or ``unknown`` and ``ours`` says the account is held with us.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from chainsight.ingest.entities import enterprise_id, is_individual, name_key, v
 def resolve_parties(con: duckdb.DuckDBPyConnection) -> None:
     """Build ``parties`` from ``staged`` and the master tables."""
     pairs = con.execute("""
-        SELECT account, name, any_value(uscc) FILTER (WHERE uscc IS NOT NULL) AS uscc FROM (
-            SELECT payer_account AS account, payer_name AS name, payer_uscc AS uscc FROM staged
+        SELECT account, name, any_value(uscc) FILTER (WHERE uscc IS NOT NULL) AS uscc,
+               any_value(bank) FILTER (WHERE bank IS NOT NULL) AS bank, count(*) AS rows FROM (
+            SELECT payer_account AS account, payer_name AS name, payer_uscc AS uscc, payer_bank AS bank
+            FROM staged
             UNION ALL
-            SELECT payee_account, payee_name, payee_uscc FROM staged)
-        GROUP BY ALL""").df()
+            SELECT payee_account, payee_name, payee_uscc, payee_bank FROM staged)
+        GROUP BY account, name ORDER BY account, name""").df()
     customers = con.execute("SELECT name_key, enterprise_id FROM customers ORDER BY customer_id").df()
     by_key = dict(zip(customers["name_key"], customers["enterprise_id"], strict=True))
     names = pd.Series(pairs["name"].dropna().unique(), dtype="object")
@@ -52,14 +55,17 @@ def resolve_parties(con: duckdb.DuckDBPyConnection) -> None:
     resolved = [by_name(n, u) for n, u in zip(pairs["name"], pairs["uscc"], strict=True)]
     pairs["name_id"] = [r[0] for r in resolved]
     pairs["name_kind"] = [r[1] for r in resolved]
-    con.register("_pairs", pairs[["account", "name", "name_id", "name_kind"]])
+    con.register("_pairs", pairs[["account", "name", "bank", "rows", "name_id", "name_kind"]])
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE parties_raw AS SELECT * FROM _pairs;
+        CREATE OR REPLACE TEMP TABLE parties_raw AS
+            SELECT CAST(account AS VARCHAR) AS account, CAST(name AS VARCHAR) AS name,
+                   CAST(bank AS VARCHAR) AS bank, CAST(rows AS BIGINT) AS rows,
+                   CAST(name_id AS VARCHAR) AS name_id, CAST(name_kind AS VARCHAR) AS name_kind FROM _pairs;
         CREATE OR REPLACE TEMP TABLE account_owner AS
             SELECT account, mode(name_id) AS owner_id FROM parties_raw
             WHERE account IS NOT NULL AND name_id IS NOT NULL GROUP BY account;
         CREATE OR REPLACE TABLE parties AS
-        SELECT p.account, p.name,
+        SELECT hash(p.account, p.name) AS party_key, p.account, p.name, p.bank, p.rows,
                coalesce(o.enterprise_id, p.name_id, CASE WHEN p.name_kind = 'unknown' THEN w.owner_id END)
                  AS party_id,
                CASE WHEN o.enterprise_id IS NOT NULL THEN 'enterprise'
