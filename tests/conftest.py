@@ -60,3 +60,15 @@ def write_dataset(tmp_path: Path) -> DatasetWriter:
         return manifest
 
     return write
+
+
+@pytest.fixture(scope="session")
+def small_bank(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The small demo bank, generated and ingested once per test session: (data folder, database)."""
+    from chainsight.ingest.pipeline import ingest
+    from chainsight.ingest.synth import generate
+
+    folder = tmp_path_factory.mktemp("small-bank")
+    generate(folder / "data", scale="small", seed=7)
+    ingest(folder / "data" / "chainsight.toml", folder / "staging.duckdb")
+    return folder / "data", folder / "staging.duckdb"

@@ -14,7 +14,9 @@ reversed           a trade payment later reversed (冲正) by a matching reversa
 unresolved_party   a side whose owner cannot be told (no name, account seen nowhere else)
 ================== ==========================================================================
 
-Mirror de-duplication counts occurrences: for a key (payer, payee, date, amount), a statement that
+Mirror de-duplication matches on (payer account, payee account, date, amount) — the owner's id or name
+stands in for a missing account: two accounts of one firm can receive the same interest on the same
+day, and those are two payments. It counts occurrences: for one key, a statement that
 shows the payment twice means two payments, so each perspective's k-th occurrence pairs with the
 other perspectives' k-th occurrence and only one of each pair is kept — never a genuine repeat.
 """
@@ -88,8 +90,8 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
         SELECT t.*, p1.party_id AS payer_id, p1.party_kind AS payer_kind, p1.ours AS payer_ours,
                p2.party_id AS payee_id, p2.party_kind AS payee_kind, p2.ours AS payee_ours,
                {classify_sql(rules)} AS flow_class,
-               hash(coalesce(p1.party_id, t.payer_account, t.payer_name),
-                    coalesce(p2.party_id, t.payee_account, t.payee_name), t.date, t.amount) AS key_hash
+               hash(coalesce(t.payer_account, p1.party_id, t.payer_name),
+                    coalesce(t.payee_account, p2.party_id, t.payee_name), t.date, t.amount) AS key_hash
         FROM staged t
         JOIN party_class p1 ON p1.party_key = hash(t.payer_account, t.payer_name)
         JOIN party_class p2 ON p2.party_key = hash(t.payee_account, t.payee_name)

@@ -83,14 +83,14 @@ def _fold(name: str) -> str:
 
 def valid_uscc(code: str | None) -> bool:
     """True for an 18-character unified social credit code with a correct check character."""
-    if not code:
+    if not isinstance(code, str) or not code:
         return False
     return bool(_uscc.is_valid(normalize_text(code).upper()))
 
 
 def enterprise_id(uscc: str | None, name: str) -> str:
     """The USCC when valid, else ``N-`` and 16 hex digits of the name key's SHA-1 (stable across runs)."""
-    if uscc and valid_uscc(uscc):
+    if isinstance(uscc, str) and valid_uscc(uscc):
         return normalize_text(uscc).upper()
     digest = hashlib.sha1(name_key(name).encode("utf-8")).hexdigest()[:16]
     return f"N-{digest}"
