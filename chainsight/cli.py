@@ -1,4 +1,4 @@
-"""The ``chainsight`` command line: demo · synth · ingest (analysis and serving commands join later).
+"""The ``chainsight`` command line: demo · synth · ingest · analyze · cores · prospects.
 
 Settings are read once here, at the edge, and passed down. Progress is shown with a rich bar; every
 error we raise on purpose ends as one clear line on stderr and a non-zero exit status.
@@ -12,12 +12,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Literal
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+import chainsight
+from chainsight.config import Settings
 from chainsight.errors import ChainSightError, ConfigError
+from chainsight.graph.analysis import AnalysisConfig
 from chainsight.ingest.pipeline import ingest as run_ingest
 from chainsight.ingest.report import IngestReport
 from chainsight.ingest.synth import generate
@@ -28,6 +32,8 @@ out = Console()
 err = Console(stderr=True)
 
 Scale = Literal["tiny", "small", "medium", "large"]
+Format = Literal["table", "csv", "json", "xlsx"]
+StoreName = Literal["local", "neo4j"]
 
 
 @contextmanager
@@ -114,17 +120,129 @@ def print_report(report: IngestReport) -> None:
     out.print(f"rows_read {tot.rows_read:,} = loaded + excluded + rejected {tot.accounted():,}: {verdict}")
 
 
+def _session(db: Path, store: StoreName) -> chainsight.ChainSight:
+    return chainsight.open(db, settings=Settings(db_path=db, store=store))
+
+
+@app.command()
+def analyze(
+    db: Annotated[Path, typer.Option(help="staging DuckDB file")] = Path("chainsight.duckdb"),
+    config: Annotated[Path | None, typer.Option(help="analysis TOML ([cores], [chains], "
+                                                     "[prospects], [alerts])")] = None,
+    store: Annotated[StoreName, typer.Option(help="where to publish the analysis")] = "local",
+) -> None:
+    """Score cores, build chains, rank prospects, find leakage and alerts; publish to the store."""
+    try:
+        cfg = AnalysisConfig.from_toml(config) if config else AnalysisConfig()
+        with _session(db, store) as cs:
+            result = cs.analyze(cfg)
+    except ChainSightError as exc:
+        raise _fail(exc) from exc
+    meta = result.meta
+    out.print(f"analysed {meta['n_flows']:,} trade edges among {meta['n_enterprises']:,} enterprises: "
+              f"{meta['n_cores']} cores, {meta['n_members']:,} chain members, "
+              f"{meta['n_prospects']:,} prospects (as of {meta['as_of']}); published to {store}")
+
+
+def _emit(frame: pd.DataFrame, fmt: Format, output: Path | None, title: str,
+          columns: list[str]) -> None:
+    """Write ``frame`` in ``fmt`` to ``output`` (or stdout; xlsx needs a file)."""
+    if fmt == "json":
+        text = frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso")
+    elif fmt == "csv":
+        text = frame.to_csv(index=False)
+    elif fmt == "xlsx":
+        if output is None:
+            raise _fail(ConfigError("--format xlsx needs --output FILE.xlsx"))
+        frame.assign(**{c: frame[c].astype(str) for c in frame.columns if frame[c].dtype == object}) \
+            .to_excel(output, index=False)
+        out.print(f"wrote {len(frame):,} rows to {output}")
+        return
+    else:
+        table = Table(title=title)
+        for col in columns:
+            table.add_column(col, overflow="fold")
+        for row in frame[columns].itertuples(index=False):
+            table.add_row(*(_cell(v) for v in row))
+        out.print(table)
+        return
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+@app.command()
+def cores(
+    db: Annotated[Path, typer.Option(help="staging DuckDB file")] = Path("chainsight.duckdb"),
+    top: Annotated[int, typer.Option(help="how many")] = 10,
+    format: Annotated[Format, typer.Option("--format")] = "table",  # noqa: A002
+    output: Annotated[Path | None, typer.Option(help="file to write instead of stdout")] = None,
+    store: Annotated[StoreName, typer.Option()] = "local",
+) -> None:
+    """The core enterprises, best first, with the evidence behind each score."""
+    try:
+        with _session(db, store) as cs:
+            frame = cs.cores(top=top)
+    except ChainSightError as exc:
+        raise _fail(exc) from exc
+    _emit(frame, format, output, "Core enterprises",
+          ["rank", "enterprise_id", "name", "score", "n_suppliers", "n_customers", "explanation"])
+
+
+@app.command()
+def prospects(
+    core: Annotated[str | None, typer.Option(help="core enterprise id (default: the top core)")] = None,
+    db: Annotated[Path, typer.Option(help="staging DuckDB file")] = Path("chainsight.duckdb"),
+    kind: Annotated[list[str] | None, typer.Option(help="deepen, acquire, credit_team, existing "
+                                                        "(repeatable; default deepen+acquire)")] = None,
+    direction: Annotated[str | None, typer.Option(help="up (suppliers) or down (customers)")] = None,
+    limit: Annotated[int, typer.Option(help="how many")] = 20,
+    format: Annotated[Format, typer.Option("--format")] = "table",  # noqa: A002
+    output: Annotated[Path | None, typer.Option(help="file to write instead of stdout")] = None,
+    store: Annotated[StoreName, typer.Option()] = "local",
+) -> None:
+    """A core's prospects, ranked, with kind, segment, stage, suggested products and reasons."""
+    try:
+        with _session(db, store) as cs:
+            core_id = core or str(cs.cores(top=1)["enterprise_id"].iloc[0])
+            frame = cs.prospects(core_id, kind=tuple(kind) if kind else ("deepen", "acquire"),
+                                 direction=direction, limit=limit)  # type: ignore[arg-type]
+    except ChainSightError as exc:
+        raise _fail(exc) from exc
+    _emit(frame, format, output, f"Prospects around {core_id}",
+          ["rank", "name", "score", "kind", "direction", "tier", "segment_zh", "stage_zh", "products",
+           "reasons_en"])
+
+
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="working folder")] = Path("demo"),
     scale: Annotated[Scale, typer.Option()] = "small",
     seed: Annotated[int, typer.Option()] = 7,
 ) -> None:
-    """The whole job on the embedded store: generate a demo bank, ingest it, report."""
+    """The whole job on the embedded store: generate a demo bank, ingest, analyse, show the best."""
     manifest = out_dir / "data" / "chainsight.toml"
+    db = out_dir / "chainsight.duckdb"
     if not manifest.exists():
         synth(out_dir / "data", scale=scale, seed=seed)
-    ingest(manifest, db=out_dir / "chainsight.duckdb", report=out_dir / "ingest-report.json")
+    try:
+        ingest(manifest, db=db, report=out_dir / "ingest-report.json")
+    except typer.Exit as stop:
+        if stop.exit_code:
+            raise
+    analyze(db=db, config=None, store="local")
+    cores(db=db, top=10, format="table", output=None, store="local")
+    prospects(core=None, db=db, kind=None, direction=None, limit=15, format="table", output=None,
+              store="local")
 
 
 def main() -> None:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import pytest
+
+if TYPE_CHECKING:
+    from chainsight.config import Neo4jSettings
+    from chainsight.graph.analysis import Analysis
 
 STATEMENT_HEADER = "账号,户名,交易日期,借方发生额,贷方发生额,对方账号,对方户名,对方开户行,摘要,余额"
 
@@ -72,3 +77,29 @@ def small_bank(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     generate(folder / "data", scale="small", seed=7)
     ingest(folder / "data" / "chainsight.toml", folder / "staging.duckdb")
     return folder / "data", folder / "staging.duckdb"
+
+
+@pytest.fixture(scope="session")
+def small_analysis(small_bank: tuple[Path, Path]) -> "Analysis":
+    """The analysis of the small demo bank, computed once per session."""
+    from chainsight.graph.analysis import analyze
+    from chainsight.ingest.staging import connect
+
+    con = connect(small_bank[1], read_only=True)
+    try:
+        return analyze(con)
+    finally:
+        con.close()
+
+
+def neo4j_settings_or_skip() -> "Neo4jSettings":
+    """The Neo4j test server's settings; skip when none is configured, fail when CI requires one."""
+    import os
+
+    from chainsight.config import Neo4jSettings
+
+    if not os.environ.get("NEO4J_URI"):
+        if os.environ.get("CHAINSIGHT_REQUIRE_NEO4J"):
+            pytest.fail("CHAINSIGHT_REQUIRE_NEO4J is set but NEO4J_URI is not: start tools/neo4j/start")
+        pytest.skip("no Neo4j configured (set NEO4J_URI, or run `make test` which starts one)")
+    return Neo4jSettings()

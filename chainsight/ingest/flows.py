@@ -16,7 +16,9 @@ def build_flows(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         CREATE OR REPLACE TABLE flow_months AS
         SELECT payer_id, payee_id, CAST(date_trunc('month', date) AS DATE) AS month,
-               CAST(sum(amount) AS DOUBLE) AS amount, count(*) AS count
+               CAST(sum(amount) AS DOUBLE) AS amount, count(*) AS count,
+               CAST(coalesce(sum(amount) FILTER (WHERE payer_ours), 0) AS DOUBLE) AS amount_payer_ours,
+               CAST(coalesce(sum(amount) FILTER (WHERE payee_ours), 0) AS DOUBLE) AS amount_payee_ours
         FROM transactions WHERE status = 'loaded'
         GROUP BY ALL ORDER BY payer_id, payee_id, month""")
     con.execute("""
@@ -24,8 +26,8 @@ def build_flows(con: duckdb.DuckDBPyConnection) -> None:
         SELECT payer_id, payee_id, CAST(sum(amount) AS DOUBLE) AS amount, count(*) AS count,
                min(date) AS first_date, max(date) AS last_date,
                count(DISTINCT date_trunc('month', date)) AS active_months,
-               CAST(sum(amount) FILTER (WHERE payer_ours) AS DOUBLE) AS amount_payer_ours,
-               CAST(sum(amount) FILTER (WHERE payee_ours) AS DOUBLE) AS amount_payee_ours
+               CAST(coalesce(sum(amount) FILTER (WHERE payer_ours), 0) AS DOUBLE) AS amount_payer_ours,
+               CAST(coalesce(sum(amount) FILTER (WHERE payee_ours), 0) AS DOUBLE) AS amount_payee_ours
         FROM transactions WHERE status = 'loaded'
         GROUP BY ALL ORDER BY payer_id, payee_id""")
     # Names and accounts come from the distinct parties (with their row counts), not from every row.

@@ -6,8 +6,8 @@ Examples
 2000
 >>> DEFECTS["date_invalid"].reason
 'bad_date'
->>> int(MONTH_START[1]), int(MONTH_START[12])
-(0, 366)
+>>> int(MONTH_START[1]), int(MONTH_START[12]), int(MONTH_START[13])
+(0, 335, 366)
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ YEAR = 2024
 AS_OF = date(2024, 12, 31)
 DAYS = 366  # 2024 is a leap year; a day is an index 0..365 from 2024-01-01
 _DAY0 = date(YEAR, 1, 1)
-#: First day index of each month, 1-based (``MONTH_START[12]`` is the year's end).
+#: First day index of each month, 1-based (``MONTH_START[13]`` is the end of the year).
 MONTH_START: npt.NDArray[np.int64] = np.array(
     [0] + [(date(YEAR, m, 1) - _DAY0).days for m in range(1, 13)] + [DAYS], dtype=np.int64)
 #: Month (1..12) of each day index.
@@ -57,14 +57,15 @@ class Scale:
     t1_median: float        # median tier-1 suppliers per core (customers: ~0.7 of it)
     noise_per_firm: float   # background trade relationships per firm
     decoys: int             # hub firms that look central but are no core
+    excel_share: float = 0.06  # share of our customers at the branch exported as Excel
     excel_cap: int = 50_000
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale("tiny", 300, 2, 4, 14.0, 0.9, 2),
-    "small": Scale("small", 2_000, 6, 6, 45.0, 0.9, 4),
-    "medium": Scale("medium", 20_000, 15, 9, 150.0, 0.9, 8),
-    "large": Scale("large", 200_000, 60, 12, 400.0, 0.9, 24),
+    "tiny": Scale("tiny", 300, 2, 4, 16.0, 3.0, 2, excel_share=0.1),
+    "small": Scale("small", 2_000, 6, 6, 55.0, 3.0, 4),
+    "medium": Scale("medium", 20_000, 15, 9, 170.0, 3.0, 8, excel_share=0.025),
+    "large": Scale("large", 200_000, 60, 12, 420.0, 3.0, 24, excel_share=0.004),
 }
 
 

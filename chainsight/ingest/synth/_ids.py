@@ -34,7 +34,8 @@ def uscc_codes(rng: np.random.Generator, head: npt.NDArray[np.str_],
     prefix = [f"{head[i]}{region[i]}" for i in range(n)]
     digits = np.array([[int(c) for c in p] for p in prefix], dtype=np.int64).reshape(n, 8)
     # value of each of the first 17 characters in the USCC alphabet
-    values = np.concatenate([digits, org, np.where(org_char == 33, _USCC_ALPHABET.index("X"), org_char)[:, None]], axis=1)
+    last = np.where(org_char == 33, _USCC_ALPHABET.index("X"), org_char)[:, None]
+    values = np.concatenate([digits, org, last], axis=1)
     check = (31 - (values @ _USCC_WEIGHTS) % 31) % 31
     return [
         prefix[i] + "".join(map(str, org[i])) + ("X" if org_char[i] == 33 else str(org_char[i]))

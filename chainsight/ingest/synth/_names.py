@@ -90,30 +90,34 @@ def cn_number(n: int) -> str:
     return head + (_CN_DIGITS[ones] if ones else "")
 
 
-def _pick(rng: np.random.Generator, pool: str | tuple[str, ...], n: int) -> npt.NDArray[np.int64]:
+def _pick(rng: np.random.Generator, pool: str | tuple[object, ...], n: int) -> npt.NDArray[np.int64]:
     return rng.integers(0, len(pool), size=n)
 
 
-def firm_names(rng: np.random.Generator, city: npt.NDArray[np.int64],
-               taken: set[str] | None = None) -> list[str]:
+def firm_names(rng: np.random.Generator, city: npt.NDArray[np.int64], taken: set[str] | None = None,
+               industries: tuple[str, ...] = (), forms: tuple[str, ...] = ()) -> list[str]:
     """One unique firm name per entry of ``city`` (index into :data:`CITIES`): region, brand, industry,
-    legal form; about 15% in the ``品牌行业(城市)有限公司`` style. ``taken`` holds name keys to avoid."""
+    legal form; about 15% in the ``品牌行业(城市)有限公司`` style. ``taken`` holds name keys to avoid
+    (and receives the new ones); ``industries``/``forms`` override the usual pools."""
     used: set[str] = set() if taken is None else taken
+    pool = tuple((i, False) for i in industries) or _INDUSTRIES
     out: list[str] = [""] * len(city)
     todo = np.arange(len(city))
     while len(todo):
         n = len(todo)
         b1, b2 = _pick(rng, _BRAND, n), _pick(rng, _BRAND, n)
-        ind = _pick(rng, _INDUSTRIES, n)
+        ind = _pick(rng, pool, n)
         form = rng.choice(len(_FORMS), size=n, p=_FORM_P)
+        own_form = _pick(rng, forms or ("",), n)
         bracket = rng.random(n) < 0.15
         retry: list[int] = []
         for k, i in enumerate(todo.tolist()):
             if b1[k] == b2[k]:
                 retry.append(i)
                 continue
-            industry, factory_ok = _INDUSTRIES[ind[k]]
+            industry, factory_ok = pool[ind[k]]
             legal = _FORMS[form[k]] if factory_ok or form[k] != 3 else "有限公司"
+            legal = forms[own_form[k]] if forms else legal
             brand, region = _BRAND[b1[k]] + _BRAND[b2[k]], CITIES[city[i]][0]
             name = (f"{brand}{industry}({region}){legal}" if bracket[k] and legal != "厂"
                     else f"{region}{brand}{industry}{legal}")

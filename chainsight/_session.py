@@ -1,0 +1,135 @@
+"""The analyst's entry point: ``cs = chainsight.open(...)`` and everything as DataFrames and graphs.
+
+Examples
+--------
+>>> import tempfile, pathlib, chainsight
+>>> from chainsight.ingest.synth import generate
+>>> from chainsight.ingest.pipeline import ingest
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = generate(folder, scale="tiny", seed=3)
+>>> _ = ingest(folder / "chainsight.toml", folder / "bank.duckdb")
+>>> cs = chainsight.open(folder / "bank.duckdb")
+>>> _ = cs.analyze()
+>>> cores = cs.cores()
+>>> list(cores.columns[:4])
+['enterprise_id', 'name', 'rank', 'score']
+>>> g = cs.chain(cores.enterprise_id[0], depth=1)
+>>> g.graph["core_id"] == cores.enterprise_id[0]
+True
+>>> cs.close()
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import networkx as nx
+import pandas as pd
+
+from chainsight.config import Settings
+from chainsight.graph.analysis import Analysis, AnalysisConfig, analyze
+from chainsight.graph.local import LocalStore
+from chainsight.graph.store import Chain, GraphStore, Leakage, ProspectFilter
+from chainsight.ingest.staging import connect
+
+
+def make_store(settings: Settings) -> GraphStore:
+    """The store the settings name: the DuckDB file, or the Neo4j server."""
+    if settings.store == "neo4j":
+        from chainsight.graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(settings.neo4j)
+    return LocalStore(settings.db_path)
+
+
+class ChainSight:
+    """A session over one bank's data: staging database plus a published analysis in a store."""
+
+    def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
+        self.settings = settings
+        self.store = store or make_store(settings)
+
+    # -- analysis ---------------------------------------------------------------------------
+    def analyze(self, config: AnalysisConfig | None = None, *, publish: bool = True) -> Analysis:
+        """Run the analysis over the staging database and (by default) publish it to the store."""
+        if isinstance(self.store, LocalStore):
+            self.store.close()  # DuckDB allows one writer: the store's reader must step aside
+        con = connect(self.settings.db_path, read_only=True, memory_limit=self.settings.duckdb_memory_limit)
+        try:
+            result = analyze(con, config)
+        finally:
+            con.close()
+        if publish:
+            self.store.publish(result)
+        return result
+
+    # -- reading ----------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """When the store was analysed and how much it holds."""
+        return self.store.summary()
+
+    def cores(self, top: int | None = None) -> pd.DataFrame:
+        """The core enterprises, best first, with their score components and explanations."""
+        return self.store.cores(limit=top).data
+
+    def chain_frame(self, core_id: str, depth: int = 2) -> Chain:
+        """A core's chain as DataFrames (members, edges)."""
+        return self.store.chain(core_id, depth)
+
+    def chain(self, core_id: str, depth: int = 2) -> nx.DiGraph:
+        """A core's chain as a networkx DiGraph (edges point with the money: payer → payee)."""
+        return self.store.chain(core_id, depth).to_networkx()
+
+    def prospects(self, core_id: str | None = None, *,
+                  kind: tuple[str, ...] | str | None = ("deepen", "acquire"),
+                  direction: Literal["up", "down"] | None = None, tier: int | None = None,
+                  segment: str | None = None, stage: str | None = None, branch: str | None = None,
+                  min_score: float | None = None, sort: str = "rank",
+                  limit: int | None = None) -> pd.DataFrame:
+        """Ranked prospects (of one core, or of all), filtered; every row carries its evidence."""
+        kinds = (kind,) if isinstance(kind, str) else kind
+        filters = ProspectFilter(kinds=kinds, direction=direction, tier=tier, segment=segment,
+                                 stage=stage, branch=branch, min_score=min_score)
+        return self.store.prospects(core_id, filters=filters, sort=sort, limit=limit).data
+
+    def enterprise(self, enterprise_id: str) -> dict[str, Any]:
+        """One firm with its evidence card, chains and prospect rows."""
+        return self.store.enterprise(enterprise_id)
+
+    def leakage(self, core_id: str) -> Leakage:
+        """How much of a core's business banks elsewhere, and with whom."""
+        return self.store.leakage(core_id)
+
+    def alerts(self, core_id: str | None = None, kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """New, stopped, shrinking and moved relationships between the two latest periods."""
+        return self.store.alerts(core_id, kinds=kinds).data
+
+    # -- lifetime ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.store.close()
+
+    def __enter__(self) -> ChainSight:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def open(path: str | Path | None = None, *, store: Literal["local", "neo4j"] | None = None,
+         settings: Settings | None = None) -> ChainSight:  # noqa: A001 - the notebook idiom
+    """Open a bank's ChainSight data: ``path`` is the staging DuckDB file.
+
+    ``store="neo4j"`` reads the published analysis from Neo4j (``NEO4J_*`` variables) instead of
+    the DuckDB file; analysis still reads the staged flows from ``path``.
+    """
+    base = settings or Settings()
+    updates: dict[str, Any] = {}
+    if path is not None:
+        updates["db_path"] = Path(path)
+    if store is not None:
+        updates["store"] = store
+    return ChainSight(base.model_copy(update=updates))

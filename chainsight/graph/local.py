@@ -1,0 +1,249 @@
+"""``LocalStore``: the embedded default — the analysis published into tables of a DuckDB file.
+
+It can be the staging file itself (the demo does that) or any other file. Tables are prefixed ``cs_``
+and replaced whole, in one transaction, on every publish; reads are parameterised SQL with a
+deterministic order.
+
+Examples
+--------
+>>> store = LocalStore(":memory:")
+>>> store.summary()["analysed"]
+False
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from chainsight.errors import NotAnalysed, NotFound, StoreUnavailable
+from chainsight.graph.analysis import Analysis
+from chainsight.graph.store import (
+    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
+    PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, ordered,
+)
+
+FIRM_COLUMNS = (
+    "enterprise_id", "name", "uscc", "is_customer", "customer_id", "customer_type", "branch", "manager",
+    "n_accounts", "n_accounts_ours", "n_names", "eligible", "eligibility_rule", "deposits",
+    "credit_on_balance", "credit_off_balance", "loan_balance", "ebanking", "products", "core_rank",
+    "core_score", "is_core", "out_strength", "in_strength", "n_suppliers", "n_customers", "pagerank",
+    "pagerank_rev", "hub", "authority", "betweenness", "position", "active_months",
+)
+
+
+def _page(sql: str, params: list[Any], skip: int, limit: int | None) -> tuple[str, list[Any]]:
+    tail = " LIMIT ? OFFSET ?" if limit is not None else " OFFSET ?"
+    return sql + tail, params + ([limit, skip] if limit is not None else [skip])
+
+
+def prospect_where(core_id: str | None, f: ProspectFilter) -> tuple[str, list[Any]]:
+    """SQL WHERE clause and parameters for a prospect filter (shared shape with the Cypher one)."""
+    clauses, params = ["TRUE"], []
+    if core_id is not None:
+        clauses.append("core_id = ?")
+        params.append(core_id)
+    if f.kinds is not None:
+        clauses.append("list_contains(?, kind)")
+        params.append(list(f.kinds))
+    for column in ("direction", "tier", "segment", "stage", "eligible", "branch", "manager"):
+        value = getattr(f, column)
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if f.min_score is not None:
+        clauses.append("score >= ?")
+        params.append(f.min_score)
+    if f.name_contains:
+        clauses.append("contains(name, ?)")
+        params.append(f.name_contains)
+    return " AND ".join(clauses), params
+
+
+class LocalStore:
+    """A :class:`~chainsight.graph.store.GraphStore` in a DuckDB file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    # -- connection -------------------------------------------------------------------------
+    def _connect(self, write: bool = False) -> duckdb.DuckDBPyConnection:
+        if self._con is not None and (not write or not self._read_only):
+            return self._con
+        self.close()
+        memory = self.path == ":memory:"
+        read_only = not write and not memory and Path(self.path).exists()
+        try:
+            self._con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
+        self._read_only = read_only
+        return self._con
+
+    def close(self) -> None:
+        """Release the DuckDB connection."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def _query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        con = self._connect()
+        try:
+            return con.execute(sql, params or []).df()
+        except duckdb.CatalogException as exc:
+            raise NotAnalysed(f"{self.path} holds no analysis: run `chainsight analyze`") from exc
+
+    # -- write ------------------------------------------------------------------------------
+    def publish(self, analysis: Analysis) -> None:
+        """Replace every ``cs_`` table with ``analysis``, all or nothing."""
+        nodes = set(analysis.cores["enterprise_id"]) | set(analysis.members["enterprise_id"])
+        flows = analysis.flows
+        edges = flows[flows["payer_id"].isin(nodes) & flows["payee_id"].isin(nodes)]
+        prospects = analysis.prospects.copy()
+        prospects["evidence"] = [json.dumps(e, ensure_ascii=False, default=_jsonable)
+                                 for e in prospects["evidence"]]
+        prospects["products"] = [list(p) for p in prospects["products"]]
+        firms = analysis.firms.copy()
+        firms["is_core"] = firms["enterprise_id"].isin(analysis.cores["enterprise_id"])
+        tables = {
+            "cs_firms": ordered(firms, FIRM_COLUMNS),
+            "cs_cores": ordered(_with_firm(analysis.cores, firms), CORE_COLUMNS),
+            "cs_members": ordered(_with_firm(analysis.members, firms), MEMBER_COLUMNS),
+            "cs_prospects": ordered(prospects, PROSPECT_COLUMNS),
+            "cs_edges": ordered(edges, EDGE_COLUMNS),
+            "cs_leakage": ordered(analysis.leakage, LEAKAGE_COLUMNS),
+            "cs_leakage_top": ordered(analysis.leakage_top, LEAKAGE_TOP_COLUMNS),
+            "cs_alerts": ordered(analysis.alerts, ALERT_COLUMNS),
+            "cs_meta": pd.DataFrame({"meta": [json.dumps(analysis.meta, default=_jsonable)]}),
+        }
+        con = self._connect(write=True)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for name, frame in tables.items():
+                con.register("_frame", frame)
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _frame")
+                con.unregister("_frame")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        self.close()
+
+    # -- read -------------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """The published analysis' metadata, or ``{"analysed": False}``."""
+        try:
+            meta = self._query("SELECT meta FROM cs_meta")["meta"].iloc[0]
+        except (NotAnalysed, StoreUnavailable, duckdb.Error):
+            return {"analysed": False}
+        return {"analysed": True, **json.loads(meta)}
+
+    def cores(self, *, skip: int = 0, limit: int | None = None) -> Page:
+        """Cores, best first."""
+        sql, params = _page("SELECT * FROM cs_cores ORDER BY rank, enterprise_id", [], skip, limit)
+        total = int(self._query("SELECT count(*) AS n FROM cs_cores")["n"].iloc[0])
+        return Page(ordered(self._query(sql, params), CORE_COLUMNS), total)
+
+    def _core(self, core_id: str) -> dict[str, Any]:
+        rows = self._query("SELECT * FROM cs_cores WHERE enterprise_id = ?", [core_id])
+        if rows.empty:
+            raise NotFound(f"{core_id} is not an analysed core")
+        return _plain(rows.iloc[0].to_dict())
+
+    def chain(self, core_id: str, depth: int = 2) -> Chain:
+        """The core, its members up to ``depth`` and the trade edges among them."""
+        core = self._core(core_id)
+        members = self._query("SELECT * FROM cs_members WHERE core_id = ? AND tier <= ? "
+                              "ORDER BY tier, direction, amount DESC, enterprise_id", [core_id, depth])
+        nodes = [core_id, *members["enterprise_id"].tolist()]
+        edges = self._query("SELECT * FROM cs_edges WHERE list_contains(?, payer_id) AND "
+                            "list_contains(?, payee_id) ORDER BY payer_id, payee_id", [nodes, nodes])
+        return Chain(core, ordered(members, MEMBER_COLUMNS), ordered(edges, EDGE_COLUMNS))
+
+    def prospects(self, core_id: str | None = None, *, filters: ProspectFilter | None = None,
+                  sort: str = "rank", skip: int = 0, limit: int | None = 100) -> Page:
+        """Prospects matching ``filters``, sorted, one page of them and the total."""
+        column, ascending = check_sort(sort)
+        where, params = prospect_where(core_id, filters or ProspectFilter())
+        order = f"{column} {'ASC' if ascending else 'DESC'}, core_id, enterprise_id"
+        sql, paged = _page(f"SELECT * FROM cs_prospects WHERE {where} ORDER BY {order}", params,
+                           skip, limit)
+        total = int(self._query(f"SELECT count(*) AS n FROM cs_prospects WHERE {where}", params)["n"].iloc[0])
+        data = self._query(sql, paged)
+        data["evidence"] = [json.loads(e) for e in data["evidence"]]
+        data["products"] = [list(p) for p in data["products"]]
+        return Page(ordered(data, PROSPECT_COLUMNS), total)
+
+    def enterprise(self, enterprise_id: str) -> dict[str, Any]:
+        """A firm's attributes, the chains it belongs to and its prospect rows."""
+        firm = self._query("SELECT * FROM cs_firms WHERE enterprise_id = ?", [enterprise_id])
+        if firm.empty:
+            raise NotFound(f"no enterprise {enterprise_id}")
+        card = _plain(firm.iloc[0].to_dict())
+        card["chains"] = self._query("SELECT * FROM cs_members WHERE enterprise_id = ? ORDER BY core_id",
+                                     [enterprise_id]).to_dict("records")
+        prospects = self.prospects(filters=ProspectFilter(kinds=None), limit=None).data
+        card["prospects"] = prospects[prospects["enterprise_id"] == enterprise_id].to_dict("records")
+        return card
+
+    def leakage(self, core_id: str) -> Leakage:
+        """Off-us shares and top external counterparties of one core."""
+        self._core(core_id)
+        rows = self._query("SELECT * FROM cs_leakage WHERE core_id = ?", [core_id])
+        top = self._query("SELECT * FROM cs_leakage_top WHERE core_id = ? ORDER BY direction, rank, enterprise_id",
+                          [core_id])
+        summary = _plain(rows.iloc[0].to_dict()) if len(rows) else {"core_id": core_id}
+        return Leakage(summary, ordered(top, LEAKAGE_TOP_COLUMNS))
+
+    def alerts(self, core_id: str | None = None, *, kinds: tuple[str, ...] | None = None,
+               skip: int = 0, limit: int | None = None) -> Page:
+        """Alerts, most severe first."""
+        clauses, params = ["TRUE"], []
+        if core_id is not None:
+            clauses.append("core_id = ?")
+            params.append(core_id)
+        if kinds is not None:
+            clauses.append("list_contains(?, kind)")
+            params.append(list(kinds))
+        where = " AND ".join(clauses)
+        order = ("CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, core_id, kind, "
+                 "enterprise_id")
+        sql, paged = _page(f"SELECT * FROM cs_alerts WHERE {where} ORDER BY {order}", params, skip, limit)
+        total = int(self._query(f"SELECT count(*) AS n FROM cs_alerts WHERE {where}", params)["n"].iloc[0])
+        return Page(ordered(self._query(sql, paged), ALERT_COLUMNS), total)
+
+
+def _with_firm(frame: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
+    """Add name, branch, manager, is_customer and eligibility from the firm table where missing."""
+    extra = [c for c in ("name", "branch", "manager", "is_customer", "eligible") if c not in frame]
+    if not extra:
+        return frame
+    return frame.merge(firms[["enterprise_id", *extra]], on="enterprise_id", how="left")
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    """numpy scalars and NaN made plain Python (None for missing)."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, np.generic):
+            value = value.item()
+        if isinstance(value, float) and np.isnan(value):
+            value = None
+        out[key] = value
+    return out

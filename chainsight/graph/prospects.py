@@ -1,0 +1,329 @@
+"""Rank the firms around each core enterprise as prospects, and say why.
+
+Each chain member gets a score (a weighted mean of seven components in [0, 1]), a kind (``deepen``
+our eligible small no-loan customer, ``acquire`` a firm banking elsewhere, ``credit_team`` our
+customer with loans or credit, ``existing`` our other customers), a segment and a lifecycle stage,
+the products worth proposing, and reasons in English and Chinese with the numbers behind them.
+Pure function over DataFrames: no I/O, no settings lookups.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chainsight.graph import _prospect_rules as rules
+from chainsight.graph._prospect_rules import COMPONENTS, PRODUCTS, SEGMENTS, STAGES, money_en, money_zh
+
+__all__ = ["COMPONENTS", "KINDS", "PRODUCTS", "SEGMENTS", "STAGES", "ComponentWeights", "ProspectScoring",
+           "rank_prospects"]
+
+Kind = Literal["deepen", "acquire", "credit_team", "existing"]
+KINDS: tuple[Kind, ...] = ("deepen", "acquire", "credit_team", "existing")
+MEMBER_COLUMNS = ("core_id", "enterprise_id", "direction", "tier", "via_id", "amount", "count",
+                  "active_months", "months_in_period", "share_of_core", "dependency", "trend", "monthly",
+                  "ppr", "n_cores")
+FIRM_COLUMNS = ("enterprise_id", "name", "is_customer", "customer_type", "branch", "manager", "eligible",
+                "eligibility_rule", "deposits", "credit_on_balance", "credit_off_balance", "loan_balance",
+                "ebanking", "products", "n_accounts", "account_closed")
+_CONFIG = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class ComponentWeights(BaseModel):
+    """Weights of the score components: any non-negative numbers, at least one positive.
+
+    >>> ComponentWeights(strength=1.0).strength
+    1.0
+    """
+
+    model_config = _CONFIG
+    strength: float = Field(default=0.25, ge=0)
+    """Size of the relationship: log-scaled amount relative to the core's largest member."""
+    regularity: float = Field(default=0.15, ge=0)
+    """Share of the period's months with trade."""
+    dependency: float = Field(default=0.15, ge=0)
+    """How much of the member's own receipts (suppliers) or spend (buyers) is this relationship."""
+    tier_decay: float = Field(default=0.15, ge=0)
+    """Closeness to the core in the chain: personalised PageRank, normalised per core."""
+    multi_core: float = Field(default=0.10, ge=0)
+    """Membership of several analysed chains."""
+    growth: float = Field(default=0.10, ge=0)
+    """Recent trend of the monthly amounts."""
+    tier_gap: float = Field(default=0.10, ge=0)
+    """Our customers only: closeness of deposits to the next balance tier."""
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ComponentWeights:
+        if sum(getattr(self, c) for c in COMPONENTS) <= 0:
+            raise ValueError("at least one component weight must be positive")
+        return self
+
+
+class ProspectScoring(BaseModel):
+    """Every rule and threshold of :func:`rank_prospects`, with the defaults managers start from.
+
+    >>> s = ProspectScoring(near_tier_ratio=0.9)
+    >>> s.near_tier_ratio, s.tier_thresholds[-1], s.weights.strength
+    (0.9, 5000000.0, 0.25)
+    """
+
+    model_config = _CONFIG
+    weights: ComponentWeights = ComponentWeights()
+    """score = sum(weight * component) / sum(weight)."""
+    lead_kinds: frozenset[Kind] = frozenset({"deepen", "acquire"})
+    """Kinds ranked first within a core; the other kinds follow, ranked among themselves."""
+    strength_scale: float = Field(default=10_000.0, gt=0)
+    """CNY where the log scale of ``c_strength`` bends: log1p(amount / s) / log1p(core max / s)."""
+    multi_core_cap: int = Field(default=4, ge=2)
+    """``c_multi_core`` = (n_cores - 1) / (cap - 1), clipped: 1 chain -> 0, ``cap`` or more -> 1."""
+    tier_thresholds: tuple[float, ...] = (0.0, 1e4, 5e4, 1e5, 3e5, 5e5, 1e6, 5e6)
+    """Lower bounds of the deposit tiers (资金段), CNY, strictly increasing."""
+    near_tier_ratio: float = Field(default=0.8, gt=0, le=1)
+    """``tier_threshold`` segment when deposits >= this fraction of the next tier."""
+    volatility_cv: float = Field(default=0.5, gt=0)
+    """Month-end balances with std / mean at or above this are volatile."""
+    volatility_min_months: int = Field(default=3, ge=2)
+    """Months of balances needed before volatility is judged."""
+    active_ratio: float = Field(default=0.5, ge=0, le=1)
+    """Active = trade in at least this share of the period's months (volatile_active, 账户信使)."""
+    closure_on_closed_account: bool = True
+    """A customer with an account closed in the period is a closure warning."""
+    closure_balance_drop: float = Field(default=0.8, gt=0, le=1)
+    """...as is one whose recent balances fell by at least this fraction of their earlier level."""
+    low_yield_deposits: float = Field(default=10_000.0, ge=0)
+    """``low_yield`` when deposits are below this (CNY) ..."""
+    low_yield_retention: float = Field(default=0.1, ge=0)
+    """... or below this fraction of the member's average monthly trade amount."""
+    recent_months: int = Field(default=3, ge=1)
+    """Length of the recent window for stages and balance drops."""
+    entry_months: int = Field(default=3, ge=0)
+    """``entry`` stage when the series began at most this many months before the end."""
+    growth_rise: float = Field(default=0.2, ge=0)
+    """``growth`` when the recent mean is at least (1 + this) x the earlier mean."""
+    warning_drop: float = Field(default=0.3, gt=0, le=1)
+    """``warning`` when the recent mean is at most (1 - this) x the earlier mean."""
+    settlement_regularity: float = Field(default=0.75, ge=0, le=1)
+    """结算套餐 for members trading in at least this share of months ..."""
+    settlement_min_count: int = Field(default=12, ge=0)
+    """... with at least this many payments."""
+    cash_mgmt_amount: float = Field(default=10_000_000.0, ge=0)
+    """现金管理 when the relationship's amount reaches this (CNY) ..."""
+    cash_mgmt_accounts: int = Field(default=3, ge=1)
+    """... or the firm holds this many accounts with us ..."""
+    cash_mgmt_cores: int = Field(default=2, ge=1)
+    """... or it belongs to this many analysed chains."""
+    wealth_idle_balance: float = Field(default=100_000.0, ge=0)
+    """法人理财 when the lowest month-end balance (else deposits) reaches this, or balances are volatile."""
+    trade_dependency: float = Field(default=0.3, ge=0, le=1)
+    """交易银行 and 贸易融资 for tier-1 members with at least this dependency on the core."""
+
+    @field_validator("tier_thresholds")
+    @classmethod
+    def _increasing(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        t = tuple(float(x) for x in v)
+        if not t or t[0] < 0 or any(b <= a for a, b in zip(t, t[1:])):
+            raise ValueError("tier_thresholds must be non-empty, non-negative and strictly increasing")
+        return t
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} lacks columns {missing}")
+
+
+def _flag(s: pd.Series) -> rules.BoolArray:
+    """True only for real booleans / integers that are true; NaN, None and text are False."""
+    return np.array([isinstance(v, (bool, np.bool_, int, np.integer)) and bool(v) for v in s.tolist()],
+                    dtype=bool)
+
+
+def _num(s: pd.Series) -> rules.FloatArray:
+    return pd.to_numeric(s, errors="coerce").to_numpy(np.float64)
+
+
+_EVIDENCE = ("amount", "count", "active_months", "months_in_period", "share_of_core", "dependency", "trend",
+             "n_cores", "deposits", "next_tier", "gap_to_tier", "ppr", "balance_cv", "balance_drop")
+_INTS = {"count", "active_months", "months_in_period", "n_cores"}
+_WHY = {"deposits_over_cap": ("deposits over the cap", "存款超过上限")}
+
+
+def _pct(x: float, digits: int) -> str:
+    return "n/a" if x != x else f"{x:.{digits}%}"
+
+
+def _reason(r: dict[str, Any], recent_months: int) -> tuple[str, str]:
+    """The English and the Chinese reason for one member (``r``: its facts)."""
+    amt, zamt, share, dep = money_en(r["amount"]), money_zh(r["amount"]), _pct(r["share_of_core"], 1), \
+        _pct(r["dependency"], 0)
+    act, n, up, via = int(r["active_months"]), int(r["months_in_period"]), r["direction"] == "up", r["via"]
+    if r["tier"] == 1:
+        who, whose, src, who_zh, whose_zh, src_zh = "the core", "the core's", "the core", "核心企业", "核心企业", "核心企业"
+    else:
+        who = f"{via}, a tier-1 {'supplier' if up else 'buyer'} of the core,"
+        whose, src, who_zh, whose_zh, src_zh = f"{via}'s", via, f"一级{'供应商' if up else '客户'}{via}", "其", "该企业"
+    when = f"{n}个月中{act}个月有交易"
+    if up:
+        en = (f"Supplies {who} {amt} over {act} of {n} months ({share} of {whose} spend); "
+              f"{dep} of its receipts come from {src}")
+        zh = f"向{who_zh}供货{zamt}，{when}，占{whose_zh}采购额的{share}；其收款的{dep}来自{src_zh}"
+    else:
+        en = (f"Buys from {who} {amt} over {act} of {n} months ({share} of {whose} receipts); "
+              f"{dep} of its spend goes to {src}")
+        zh = f"从{who_zh}采购{zamt}，{when}，占{whose_zh}销售收款的{share}；其付款的{dep}流向{src_zh}"
+    deposits, kind = r["deposits"], r["kind"]
+    if kind == "deepen":
+        en += f"; eligible small no-loan customer, deposits {money_en(deposits)}"
+        zh += f"；小额无贷户，存款{money_zh(deposits)}"
+        if r["next_tier"] == r["next_tier"]:
+            gap, tier = r["gap_to_tier"], r["next_tier"]
+            en += f", {money_en(gap)} short of the {money_en(tier).removeprefix('CNY ')} tier"
+            zh += f"，距{money_zh(tier)}资金段还差{money_zh(gap)}"
+    elif kind == "acquire":
+        en, zh = en + "; banks elsewhere (not our customer): a firm to acquire", zh + "；他行客户，可拓户营销"
+    elif kind == "credit_team":
+        en += f"; our customer with loans or credit (loans {money_en(r['loan'])}, credit {money_en(r['credit'])})"
+        en += ": for the credit team"
+        zh += f"；我行有贷/授信客户（贷款{money_zh(r['loan'])}，授信{money_zh(r['credit'])}），转授信团队跟进"
+    else:
+        rule, ctype = r["eligibility_rule"], r["customer_type"]
+        why_en, why_zh = _WHY.get(rule, (f"{ctype} customer", f"{ctype}类客户") if rule == "excluded_type"
+                                  else (rule, rule))
+        en += f"; our customer outside the small no-loan group ({why_en}), deposits {money_en(deposits)}"
+        zh += f"；我行客户，非小额无贷户（{why_zh}），存款{money_zh(deposits)}"
+    en, zh = en + ".", zh + "。"
+    if r["segment"] == "closure_warning" and r["account_closed"]:
+        en, zh = en + " Closure warning: an account was closed in the period.", zh + "销户预警：期内有账户销户。"
+    elif r["segment"] == "closure_warning":
+        drop = _pct(r["balance_drop"], 0)
+        en += f" Closure warning: month-end balances fell {drop} in the last {recent_months} months."
+        zh += f"销户预警：近{recent_months}个月月末余额下降{drop}。"
+    return en, zh
+
+
+def _explain(facts: dict[str, Any], scoring: ProspectScoring) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """Reasons (English, Chinese) and the evidence dict of every member; NaN evidence becomes None."""
+    keys = list(facts)
+    lists = [np.asarray(facts[k]).tolist() for k in keys]
+    en, zh, evidence = [], [], []
+    for values in zip(*lists):
+        r = dict(zip(keys, values))
+        e, z = _reason(r, scoring.recent_months)
+        en.append(e)
+        zh.append(z)
+        ev: dict[str, Any] = {k: None if r[k] != r[k] else int(r[k]) if k in _INTS else r[k] for k in _EVIDENCE}
+        ev["eligibility_rule"] = r["eligibility_rule"]
+        evidence.append(ev)
+    return en, zh, evidence
+
+
+def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.DataFrame,
+                   scoring: ProspectScoring) -> pd.DataFrame:
+    """Score, classify and rank every chain member of every core.
+
+    Parameters
+    ----------
+    members : one row per (core_id, enterprise_id), the core excluded; columns ``MEMBER_COLUMNS``
+    firms : one row per enterprise_id; columns ``FIRM_COLUMNS``. A member missing here counts as a
+        firm banking elsewhere, named by its id.
+    balances : month-end total deposits (``enterprise_id``, ``month``, ``balance``); may be empty
+    scoring : the rules and thresholds
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per member, sorted by ``core_id`` then ``rank``. ``rank`` is 1..n within a core:
+        members of ``scoring.lead_kinds`` first, then the others, each by score descending, ties by
+        ``enterprise_id``. See the module ``README`` section for every column and rule.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([dict(core_id="K", enterprise_id="S", direction="up", tier=1, via_id="K",
+    ...     amount=1.2e6, count=24, active_months=12, months_in_period=12, share_of_core=0.08,
+    ...     dependency=0.6, trend=0.1, monthly=[1e5] * 12, ppr=1.0, n_cores=1)])
+    >>> f = pd.DataFrame([dict(enterprise_id="S", name="甲公司", is_customer=True, customer_type="corporate",
+    ...     branch="B1", manager="M1", eligible=True, eligibility_rule="eligible", deposits=420_000.0,
+    ...     credit_on_balance=0.0, credit_off_balance=0.0, loan_balance=0.0, ebanking=True,
+    ...     products="企业网银", n_accounts=1, account_closed=False)])
+    >>> b = pd.DataFrame({"enterprise_id": "S", "balance": 420_000.0,
+    ...                   "month": pd.date_range("2024-01-01", periods=12, freq="MS")})
+    >>> out = rank_prospects(m, f, b, ProspectScoring())
+    >>> out[["rank", "kind", "segment", "stage"]].values.tolist()
+    [[1, 'deepen', 'tier_threshold', 'stable']]
+    >>> out.loc[0, "products"]
+    ['结算套餐', '法人理财', '交易银行', '贸易融资', '账户信使']
+    >>> out.loc[0, "reasons_en"].split("; ")[-1]
+    'eligible small no-loan customer, deposits CNY 420k, CNY 80k short of the 500k tier.'
+    """
+    _require(members, MEMBER_COLUMNS, "members")
+    _require(firms, FIRM_COLUMNS, "firms")
+    _require(balances, ("enterprise_id", "month", "balance"), "balances")
+    if members.duplicated(["core_id", "enterprise_id"]).any():
+        raise ValueError("members must hold one row per (core_id, enterprise_id)")
+    if firms["enterprise_id"].duplicated().any():
+        raise ValueError("firms must hold one row per enterprise_id")
+    m = members.reset_index(drop=True)
+    by_id = firms.set_index("enterprise_id")
+    f = by_id.reindex(m["enterprise_id"]).reset_index(drop=True)
+
+    is_customer = _flag(f["is_customer"])
+    eligible = _flag(f["eligible"]) & is_customer
+    rule = np.where(is_customer & f["eligibility_rule"].notna().to_numpy(),
+                    f["eligibility_rule"].to_numpy(object), "not_customer")
+    credit = np.nan_to_num(_num(f["credit_on_balance"])) + np.nan_to_num(_num(f["credit_off_balance"]))
+    loan = np.nan_to_num(_num(f["loan_balance"]))
+    with_credit = is_customer & ((credit > 0) | (loan > 0) | np.isin(rule, ["has_loan", "has_credit"]))
+    kind = np.select([~is_customer, eligible, with_credit], ["acquire", "deepen", "credit_team"], "existing")
+
+    deposits = np.where(is_customer, _num(f["deposits"]), np.nan)
+    next_tier, closeness = rules.tier_position(deposits, scoring.tier_thresholds)
+    comp = rules.components(m, np.where(is_customer, closeness, 0.0), scoring)
+    w = np.array([getattr(scoring.weights, c) for c in COMPONENTS])
+    score = np.column_stack([comp[c] for c in COMPONENTS]) @ w / w.sum()
+
+    ids = pd.Index(m["enterprise_id"].unique())
+    bal = rules.balance_features(balances, ids, scoring)
+    at = ids.get_indexer(m["enterprise_id"])
+    cv, floor, drop = (np.where(is_customer, x[at], np.nan) for x in (bal.cv, bal.floor, bal.drop))
+    amount, months, closed = _num(m["amount"]), _num(m["months_in_period"]), _flag(f["account_closed"])
+    monthly_trade = np.divide(amount, months, out=np.zeros_like(amount), where=months > 0)
+    segment = rules.segments(is_customer, closed, drop, comp["tier_gap"], cv, comp["regularity"], deposits,
+                             monthly_trade, scoring)
+    trade = rules.series_stats(rules.left_padded(m["monthly"]), scoring.recent_months)
+    stage = np.where(is_customer & bal.stats.started[at], rules.stages(bal.stats, scoring)[at],
+                     rules.stages(trade, scoring))
+
+    wanted = rules.wanted_products(pd.DataFrame({
+        "is_customer": is_customer, "ebanking": _flag(f["ebanking"]) & is_customer,
+        "regularity": comp["regularity"], "count": _num(m["count"]), "amount": amount,
+        "n_accounts": np.nan_to_num(_num(f["n_accounts"])), "n_cores": _num(m["n_cores"]),
+        "idle": np.where(np.isnan(floor), deposits, floor), "cv": cv, "tier": _num(m["tier"]),
+        "dependency": _num(m["dependency"])}), scoring)
+    products = rules.suggested_products(wanted, rules.held_products(f["products"]))
+
+    via = m["via_id"].map(by_id["name"]).astype(object)
+    facts = {"direction": m["direction"], "tier": _num(m["tier"]), "via": via.where(via.notna(), m["via_id"]),
+             **{c: _num(m[c]) for c in ("amount", "count", "active_months", "months_in_period", "share_of_core",
+                                        "dependency", "trend", "n_cores", "ppr")},
+             "deposits": deposits, "next_tier": next_tier, "gap_to_tier": next_tier - deposits,
+             "eligibility_rule": rule, "balance_cv": cv, "balance_drop": drop, "loan": loan, "credit": credit,
+             "kind": kind, "segment": segment, "account_closed": closed, "customer_type": f["customer_type"]}
+    en, zh, evidence = _explain(facts, scoring)
+
+    names = f["name"].astype(object)
+    out = pd.DataFrame({
+        "core_id": m["core_id"], "enterprise_id": m["enterprise_id"],
+        "name": names.where(names.notna(), m["enterprise_id"]), "rank": 0, "score": score,
+        **{f"c_{c}": comp[c] for c in COMPONENTS}, "kind": kind, "eligible": eligible,
+        "direction": m["direction"], "tier": m["tier"].astype(np.int64), "segment": segment,
+        "segment_zh": [SEGMENTS[s] for s in segment], "stage": stage, "stage_zh": [STAGES[s] for s in stage],
+        "products": products, "reasons_en": en, "reasons_zh": zh, "evidence": evidence,
+        "branch": f["branch"], "manager": f["manager"], "is_customer": is_customer, "via_id": m["via_id"]})
+    behind = ~np.isin(kind, sorted(scoring.lead_kinds))
+    order = np.lexsort((out["enterprise_id"].to_numpy(str), -score, behind, out["core_id"].to_numpy(str)))
+    out = out.iloc[order].reset_index(drop=True)
+    out["rank"] = out.groupby("core_id", sort=False).cumcount().to_numpy(np.int64) + 1
+    return out

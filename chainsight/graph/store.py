@@ -1,0 +1,162 @@
+"""The one seam between analytics and everything that reads them: the :class:`GraphStore` protocol.
+
+The API, the views and the notebooks see only this protocol. Two real stores implement it —
+:class:`~chainsight.graph.local.LocalStore` (a DuckDB file, the embedded default) and
+:class:`~chainsight.graph.neo4j_store.Neo4jStore` (a Neo4j server over Bolt) — and one test suite
+runs against both: a question the two answer differently is a bug.
+
+Every list a store returns is a pandas DataFrame with the columns named here, in this order, sorted
+deterministically (ties broken by ``enterprise_id``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
+
+import networkx as nx
+import pandas as pd
+
+from chainsight.graph.analysis import Analysis
+
+CORE_COLUMNS = (
+    "enterprise_id", "name", "rank", "score", "is_customer", "branch", "manager", "n_suppliers",
+    "n_customers", "out_strength", "in_strength", "pagerank", "pagerank_rev", "hub", "authority",
+    "betweenness", "position", "active_months", "n_up1", "n_up2", "n_down1", "n_down2",
+    "explanation", "explanation_zh",
+)
+MEMBER_COLUMNS = (
+    "core_id", "enterprise_id", "name", "direction", "tier", "via_id", "amount", "count",
+    "active_months", "share_of_core", "dependency", "trend", "ppr", "n_cores", "is_customer",
+    "eligible", "branch",
+)
+PROSPECT_COLUMNS = (
+    "core_id", "enterprise_id", "name", "rank", "score", "kind", "eligible", "is_customer",
+    "direction", "tier", "via_id", "segment", "segment_zh", "stage", "stage_zh", "products",
+    "reasons_en", "reasons_zh", "branch", "manager", "c_strength", "c_regularity", "c_dependency",
+    "c_tier_decay", "c_multi_core", "c_growth", "c_tier_gap", "evidence",
+)
+EDGE_COLUMNS = ("payer_id", "payee_id", "amount", "count", "active_months")
+ALERT_COLUMNS = (
+    "core_id", "enterprise_id", "name", "direction", "kind", "severity", "previous_amount",
+    "recent_amount", "previous_share", "recent_share", "detail_en", "detail_zh",
+)
+LEAKAGE_COLUMNS = (
+    "core_id", "paid_total", "paid_offus", "paid_offus_share", "received_total", "received_offus",
+    "received_offus_share", "n_external_counterparties",
+)
+LEAKAGE_TOP_COLUMNS = ("core_id", "enterprise_id", "name", "direction", "amount_offus", "share_of_core",
+                       "rank")
+
+ProspectKind = Literal["deepen", "acquire", "credit_team", "existing"]
+SORTS = {"rank": ("rank", True), "score": ("score", False), "name": ("name", True)}
+
+
+@dataclass(frozen=True)
+class ProspectFilter:
+    """What a prospect list is narrowed to; ``None`` means no restriction.
+
+    By default only the two marketing kinds are listed: our eligible no-loan customers (``deepen``)
+    and firms banking elsewhere (``acquire``); customers with credit go to the credit team.
+    """
+
+    kinds: tuple[str, ...] | None = ("deepen", "acquire")
+    direction: Literal["up", "down"] | None = None
+    tier: int | None = None
+    segment: str | None = None
+    stage: str | None = None
+    eligible: bool | None = None
+    branch: str | None = None
+    manager: str | None = None
+    min_score: float | None = None
+    name_contains: str | None = None
+
+
+class Page(NamedTuple):
+    """One page of a list and the size of the whole list."""
+
+    data: pd.DataFrame
+    count: int
+
+
+@dataclass
+class Chain:
+    """A core, its chain members (tier ≤ depth) and the trade edges among them."""
+
+    core: dict[str, Any]
+    members: pd.DataFrame
+    edges: pd.DataFrame
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The chain as a directed graph: nodes carry member attributes, edges ``amount``/``count``.
+
+        Edges point with the money (payer → payee), so suppliers are successors of the core.
+        """
+        graph = nx.DiGraph(core_id=self.core["enterprise_id"])
+        graph.add_node(self.core["enterprise_id"], name=self.core.get("name"), role="core", tier=0,
+                       direction="core")
+        for row in self.members.to_dict("records"):
+            graph.add_node(row["enterprise_id"], role="member", **{k: v for k, v in row.items()
+                                                                 if k not in ("enterprise_id", "core_id")})
+        for row in self.edges.to_dict("records"):
+            graph.add_edge(row["payer_id"], row["payee_id"], amount=row["amount"], count=row["count"],
+                           active_months=row["active_months"])
+        return graph
+
+
+@dataclass
+class Leakage:
+    """How much of a core's business runs through other banks, and with whom."""
+
+    summary: dict[str, Any]
+    top: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """Where a published analysis lives and how everything reads it."""
+
+    def publish(self, analysis: Analysis) -> None:
+        """Replace the store's content with ``analysis`` (idempotent: publishing twice = once)."""
+
+    def summary(self) -> dict[str, Any]:
+        """When it was analysed, as of which date, and how many cores, members and prospects."""
+
+    def cores(self, *, skip: int = 0, limit: int | None = None) -> Page:
+        """The analysed cores, best first (``CORE_COLUMNS``)."""
+
+    def chain(self, core_id: str, depth: int = 2) -> Chain:
+        """One core's chain up to ``depth`` tiers (``MEMBER_COLUMNS``, ``EDGE_COLUMNS``)."""
+
+    def prospects(self, core_id: str | None = None, *, filters: ProspectFilter | None = None,
+                  sort: str = "rank", skip: int = 0, limit: int | None = 100) -> Page:
+        """Ranked prospects of one core (or of every core), filtered and paged (``PROSPECT_COLUMNS``)."""
+
+    def enterprise(self, enterprise_id: str) -> dict[str, Any]:
+        """One firm with its evidence: attributes, the chains it is in, its prospect rows."""
+
+    def leakage(self, core_id: str) -> Leakage:
+        """Off-us shares of the core's payments and receipts and its top external counterparties."""
+
+    def alerts(self, core_id: str | None = None, *, kinds: tuple[str, ...] | None = None,
+               skip: int = 0, limit: int | None = None) -> Page:
+        """Changes between the two latest periods (``ALERT_COLUMNS``)."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+def ordered(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with exactly ``columns`` in that order (missing ones as None), index reset."""
+    out = frame.copy()
+    for col in columns:
+        if col not in out:
+            out[col] = None
+    return out[list(columns)].reset_index(drop=True)
+
+
+def check_sort(sort: str) -> tuple[str, bool]:
+    """The column and direction of a prospect sort key; unknown keys are a ValueError."""
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {sorted(SORTS)}")
+    return SORTS[sort]

@@ -1,0 +1,78 @@
+"""Memo (摘要) texts per flow class, and the flow classes the ground truth uses.
+
+Trade memos never contain a keyword of :data:`chainsight.ingest.manifest.DEFAULT_RULES`, so the
+default rules leave trade as trade; every labelled non-trade memo contains its class's keyword.
+
+Examples
+--------
+>>> MEMOS[POOLS["trade_goods"][0]]
+'货款'
+>>> rule_hits("冲正"), rule_hits("货款")
+(['reversal'], [])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from chainsight.ingest.manifest import DEFAULT_RULES
+
+CLASSES = ("trade", "payroll", "individual", "tax", "social_insurance", "loan", "interest", "fee",
+           "intra_transfer", "reversal", "refund")
+TRADE, PAYROLL, INDIVIDUAL, TAX, SOCIAL, LOAN, INTEREST, FEE, INTRA, REVERSAL, REFUND = range(11)
+
+_POOLS: dict[str, tuple[str, ...]] = {
+    "trade_goods": ("货款", "采购款", "材料款", "预付货款", "支付货款", "", "合同款", "设备款", "加工费",
+                    "工程款"),
+    "trade_sales": ("货款", "采购款", "预付货款", "", "合同款", "购货款"),
+    "trade_hub": ("运费", "物流费", "运输费", "仓储费", "燃气费", "水费"),
+    "payroll": ("代发工资", "工资", "工资", "奖金", "劳务费", "绩效工资", "代发薪酬"),
+    "payroll_batch": ("代发工资", "批量代发工资"),
+    "payroll_ambiguous": ("转账", "往来款"),
+    "individual_out": ("往来款", "个人借款", "备用金", "报销款", "借款", ""),
+    "individual_in": ("往来款", "股东借款", "借款", "投资款", ""),
+    "housing_in": ("维修资金", "专项维修资金缴存", ""),
+    "tax_vat": ("增值税", "缴税", "税费", "代扣税款"),
+    "tax_income": ("企业所得税", "所得税", "印花税"),
+    "social": ("社保费", "养老保险", "社会保险费", "医疗保险"),
+    "housing_fund": ("住房公积金", "公积金"),
+    "loan_out": ("贷款发放", "放款"),
+    "loan_back": ("贷款归还", "还款", "还贷", "归还贷款本金"),
+    "interest_deposit": ("结息", "存款利息", "利息"),
+    "interest_loan": ("贷款利息", "利息"),
+    "fee": ("手续费", "汇划费", "网银年费", "工本费", "服务费", "汇划手续费"),
+    "intra_labelled": ("资金归集", "划转", "同名划转", "内部调拨"),
+    "intra_neutral": ("转账", ""),
+    "reversal": ("冲正", "货款冲正", "冲正交易", "冲正-重复支付"),
+    "refund": ("退货款", "退款", "货款退回"),
+}
+#: Every memo text, each once; events store an index into it.
+MEMOS: tuple[str, ...] = tuple(dict.fromkeys(m for pool in _POOLS.values() for m in pool))
+_INDEX = {m: i for i, m in enumerate(MEMOS)}
+#: Each pool as indexes into :data:`MEMOS`.
+POOLS: dict[str, npt.NDArray[np.int64]] = {
+    k: np.array([_INDEX[m] for m in v], dtype=np.int64) for k, v in _POOLS.items()}
+TRADE_POOLS = ("trade_goods", "trade_sales", "trade_hub")
+
+
+def rule_hits(text: str) -> list[str]:
+    """The default rules whose memo or counterparty keywords occur in ``text``."""
+    return [r.flow_class for r in DEFAULT_RULES
+            if any(k in text for k in r.memo) or any(k in text for k in r.counterparty)]
+
+
+def _check() -> None:
+    for pool in TRADE_POOLS:
+        for memo in _POOLS[pool]:
+            if rule_hits(memo):
+                raise AssertionError(f"trade memo {memo!r} hits rule(s) {rule_hits(memo)}")
+
+
+_check()
+
+
+def draw(rng: np.random.Generator, pool: str, n: int) -> npt.NDArray[np.int64]:
+    """``n`` memo indexes drawn uniformly from ``pool``."""
+    p = POOLS[pool]
+    return p[rng.integers(0, len(p), n)]

@@ -1,0 +1,196 @@
+"""The store test suite: every GraphStore must give the same answers, checked against the analysis.
+
+Parametrised over ``local`` (a DuckDB file) and ``neo4j`` (a real server over Bolt; marked
+integration, skipped only when no server is configured and CI does not require one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from chainsight.errors import NotFound
+from chainsight.graph.analysis import Analysis
+from chainsight.graph.local import LocalStore
+from chainsight.graph.store import (
+    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, MEMBER_COLUMNS, PROSPECT_COLUMNS, GraphStore,
+    ProspectFilter,
+)
+from tests.conftest import neo4j_settings_or_skip
+
+
+def _local(tmp: Path) -> GraphStore:
+    return LocalStore(tmp / "store.duckdb")
+
+
+def _neo4j(tmp: Path) -> GraphStore:
+    from chainsight.graph.neo4j_store import Neo4jStore
+
+    return Neo4jStore(neo4j_settings_or_skip())
+
+
+@pytest.fixture(scope="module", params=["local", pytest.param("neo4j", marks=pytest.mark.integration)])
+def store(request: pytest.FixtureRequest, small_analysis: Analysis,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
+    make = {"local": _local, "neo4j": _neo4j}[request.param]
+    published = make(tmp_path_factory.mktemp(f"store-{request.param}"))
+    published.publish(small_analysis)
+    yield published
+    published.close()
+
+
+@pytest.fixture(scope="module")
+def top_core(small_analysis: Analysis) -> str:
+    return str(small_analysis.cores["enterprise_id"].iloc[0])
+
+
+def _expected_prospects(analysis: Analysis, core_id: str, kinds: tuple[str, ...]) -> pd.DataFrame:
+    p = analysis.prospects
+    return p[(p["core_id"] == core_id) & p["kind"].isin(kinds)].sort_values(
+        ["rank", "core_id", "enterprise_id"], kind="mergesort")
+
+
+def test_summary_reports_what_was_published(store: GraphStore, small_analysis: Analysis) -> None:
+    summary = store.summary()
+    assert summary["analysed"] is True
+    assert summary["n_cores"] == small_analysis.meta["n_cores"] == len(small_analysis.cores)
+    assert summary["as_of"] == small_analysis.meta["as_of"]
+
+
+def test_cores_come_best_first_with_the_contract_columns(store: GraphStore,
+                                                         small_analysis: Analysis) -> None:
+    page = store.cores()
+    assert tuple(page.data.columns) == CORE_COLUMNS
+    assert page.count == len(small_analysis.cores) == len(page.data)
+    assert page.data["enterprise_id"].tolist() == small_analysis.cores["enterprise_id"].tolist()
+    assert page.data["rank"].tolist() == list(range(1, page.count + 1))
+    assert page.data["score"].is_monotonic_decreasing
+    assert page.data["score"].to_numpy() == pytest.approx(small_analysis.cores["score"].to_numpy(), abs=1e-12)
+    assert page.data["explanation"].str.len().min() > 20
+
+
+def test_core_pages_add_up(store: GraphStore) -> None:
+    whole = store.cores().data["enterprise_id"].tolist()
+    pieces = store.cores(limit=2).data["enterprise_id"].tolist() + \
+        store.cores(skip=2).data["enterprise_id"].tolist()
+    assert pieces == whole
+
+
+def test_chain_depths_and_edges(store: GraphStore, small_analysis: Analysis, top_core: str) -> None:
+    shallow, deep = store.chain(top_core, depth=1), store.chain(top_core, depth=2)
+    assert tuple(deep.members.columns) == MEMBER_COLUMNS and tuple(deep.edges.columns) == EDGE_COLUMNS
+    assert set(shallow.members["tier"]) == {1}
+    assert set(deep.members["tier"]) == {1, 2}
+    expected = small_analysis.members[small_analysis.members["core_id"] == top_core]
+    assert sorted(deep.members["enterprise_id"]) == sorted(expected["enterprise_id"])
+    nodes = {top_core, *deep.members["enterprise_id"]}
+    assert set(deep.edges["payer_id"]) <= nodes and set(deep.edges["payee_id"]) <= nodes
+    graph = deep.to_networkx()
+    assert graph.number_of_nodes() == len(nodes)
+    suppliers = set(deep.members.loc[(deep.members["tier"] == 1) & (deep.members["direction"] == "up"),
+                                     "enterprise_id"])
+    assert suppliers <= set(graph.successors(top_core))  # the core pays its suppliers
+
+
+def test_unknown_core_is_not_found(store: GraphStore) -> None:
+    with pytest.raises(NotFound):
+        store.chain("NO-SUCH-CORE")
+    with pytest.raises(NotFound):
+        store.leakage("NO-SUCH-CORE")
+    with pytest.raises(NotFound):
+        store.enterprise("NO-SUCH-FIRM")
+
+
+def test_prospects_default_to_the_marketing_kinds_in_rank_order(
+        store: GraphStore, small_analysis: Analysis, top_core: str) -> None:
+    page = store.prospects(top_core, limit=None)
+    expected = _expected_prospects(small_analysis, top_core, ("deepen", "acquire"))
+    assert tuple(page.data.columns) == PROSPECT_COLUMNS
+    assert page.count == len(expected) > 0
+    assert page.data["enterprise_id"].tolist() == expected["enterprise_id"].tolist()
+    assert set(page.data["kind"]) <= {"deepen", "acquire"}
+    first = page.data.iloc[0]
+    assert isinstance(first["evidence"], dict) and "amount" in first["evidence"]
+    assert isinstance(first["products"], list)
+
+
+@pytest.mark.parametrize("filters", [
+    ProspectFilter(direction="up"), ProspectFilter(tier=2), ProspectFilter(kinds=("credit_team",)),
+    ProspectFilter(kinds=None, eligible=True), ProspectFilter(min_score=0.3),
+    ProspectFilter(segment="chain_potential"), ProspectFilter(stage="stable"),
+])
+def test_prospect_filters_match_the_analysis(store: GraphStore, small_analysis: Analysis,
+                                             top_core: str, filters: ProspectFilter) -> None:
+    got = store.prospects(top_core, filters=filters, limit=None)
+    p = small_analysis.prospects[small_analysis.prospects["core_id"] == top_core]
+    if filters.kinds is not None:
+        p = p[p["kind"].isin(filters.kinds)]
+    for column in ("direction", "tier", "segment", "stage", "eligible"):
+        if getattr(filters, column) is not None:
+            p = p[p[column] == getattr(filters, column)]
+    if filters.min_score is not None:
+        p = p[p["score"] >= filters.min_score]
+    assert got.count == len(p)
+    assert sorted(got.data["enterprise_id"]) == sorted(p["enterprise_id"])
+
+
+def test_prospect_sorting_and_paging(store: GraphStore, top_core: str) -> None:
+    by_score = store.prospects(top_core, sort="score", limit=None).data
+    assert by_score["score"].is_monotonic_decreasing
+    whole = store.prospects(top_core, limit=None).data["enterprise_id"].tolist()
+    paged = []
+    for skip in range(0, len(whole), 7):
+        paged += store.prospects(top_core, skip=skip, limit=7).data["enterprise_id"].tolist()
+    assert paged == whole
+    with pytest.raises(ValueError):
+        store.prospects(top_core, sort="nonsense")
+
+
+def test_prospects_of_every_core(store: GraphStore, small_analysis: Analysis) -> None:
+    page = store.prospects(None, limit=5)
+    assert page.count == int(small_analysis.prospects["kind"].isin(["deepen", "acquire"]).sum())
+    assert len(page.data) == 5
+
+
+def test_enterprise_card_has_its_chains_and_prospects(store: GraphStore, small_analysis: Analysis,
+                                                      top_core: str) -> None:
+    member = small_analysis.prospects[small_analysis.prospects["core_id"] == top_core].iloc[0]
+    card = store.enterprise(str(member["enterprise_id"]))
+    assert card["enterprise_id"] == member["enterprise_id"]
+    assert top_core in {c["core_id"] for c in card["chains"]}
+    assert any(p["core_id"] == top_core for p in card["prospects"])
+    core_card = store.enterprise(top_core)
+    assert core_card["is_core"] is True
+
+
+def test_leakage_shares_are_fractions(store: GraphStore, small_analysis: Analysis, top_core: str) -> None:
+    leak = store.leakage(top_core)
+    expected = small_analysis.leakage.set_index("core_id").loc[top_core]
+    assert 0 <= leak.summary["paid_offus_share"] <= 1
+    assert leak.summary["paid_total"] == pytest.approx(expected["paid_total"])
+    assert len(leak.top) > 0
+    for _, side in leak.top.groupby("direction"):  # ranked within each side of the core
+        assert side["rank"].tolist() == list(range(1, len(side) + 1))
+
+
+def test_alerts_filter_by_kind(store: GraphStore, small_analysis: Analysis) -> None:
+    every = store.alerts()
+    assert tuple(every.data.columns) == ALERT_COLUMNS
+    assert every.count == len(small_analysis.alerts)
+    if every.count:
+        kind = str(every.data["kind"].iloc[0])
+        only = store.alerts(kinds=(kind,))
+        assert only.count == int((small_analysis.alerts["kind"] == kind).sum())
+        assert set(only.data["kind"]) == {kind}
+
+
+def test_publishing_twice_gives_the_same_answers(store: GraphStore, small_analysis: Analysis,
+                                                 top_core: str) -> None:
+    before = (store.cores().data, store.prospects(top_core, limit=None).data)
+    store.publish(small_analysis)
+    after = (store.cores().data, store.prospects(top_core, limit=None).data)
+    pd.testing.assert_frame_equal(before[0], after[0])
+    pd.testing.assert_frame_equal(before[1], after[1])
