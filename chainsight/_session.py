@@ -40,7 +40,8 @@ def make_store(settings: Settings) -> GraphStore:
     if settings.store == "neo4j":
         from chainsight.graph.neo4j_store import Neo4jStore
 
-        return Neo4jStore(settings.neo4j)
+        store: GraphStore = Neo4jStore(settings.neo4j)
+        return store
     return LocalStore(settings.db_path)
 
 

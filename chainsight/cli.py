@@ -7,6 +7,7 @@ error we raise on purpose ends as one clear line on stderr and a non-zero exit s
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +29,8 @@ from chainsight.ingest.synth import generate
 
 app = typer.Typer(help="ChainSight: find supply-chain cores in payment flows and rank the firms around them.",
                   no_args_is_help=True, add_completion=False)
-out = Console()
+# Piped output (CI logs, files) gets a wide console instead of rich's 80-column default.
+out = Console() if sys.stdout.isatty() else Console(width=160)
 err = Console(stderr=True)
 
 Scale = Literal["tiny", "small", "medium", "large"]
@@ -65,7 +67,8 @@ def synth(
     with _bar("generating") as update:
         summary = generate(out_dir, scale=scale, seed=seed,
                            progress=lambda step, frac: update(step, int(frac * 100), 100))  # type: ignore[operator]
-    out.print(f"wrote {summary.rows_total:,} export rows for {summary.firms:,} firms "
+    exported = sum(summary.rows.get(k, 0) for k in ("csv", "xlsx", "parquet"))
+    out.print(f"wrote {exported:,} export rows for {summary.firms:,} firms "
               f"({summary.customers:,} our customers, {summary.cores} planted cores) to {out_dir}")
     out.print(f"manifest: {out_dir / 'chainsight.toml'}")
 
@@ -195,7 +198,10 @@ def cores(
     except ChainSightError as exc:
         raise _fail(exc) from exc
     _emit(frame, format, output, "Core enterprises",
-          ["rank", "enterprise_id", "name", "score", "n_suppliers", "n_customers", "explanation"])
+          ["rank", "enterprise_id", "name", "score", "n_suppliers", "n_customers", "n_up1", "n_down1",
+           "n_up2", "n_down2"])
+    if format == "table" and len(frame):
+        out.print(f"[bold]Why {frame['name'].iloc[0]} ranks first:[/] {frame['explanation'].iloc[0]}")
 
 
 @app.command()
@@ -219,8 +225,11 @@ def prospects(
     except ChainSightError as exc:
         raise _fail(exc) from exc
     _emit(frame, format, output, f"Prospects around {core_id}",
-          ["rank", "name", "score", "kind", "direction", "tier", "segment_zh", "stage_zh", "products",
-           "reasons_en"])
+          ["rank", "enterprise_id", "name", "score", "kind", "direction", "tier", "segment_zh", "stage_zh",
+           "products"])
+    if format == "table":
+        for row in frame.head(5).itertuples():
+            out.print(f"[bold]{row.rank}. {row.name}[/] — {row.reasons_en}\n   {row.reasons_zh}")
 
 
 @app.command()

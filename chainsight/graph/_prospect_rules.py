@@ -113,7 +113,7 @@ def series_stats(x: FloatArray, recent_months: int) -> SeriesStats:
     r = min(recent_months, width)
     nonzero = x > 0
     started: BoolArray = np.asarray(nonzero.any(axis=1), dtype=bool)
-    first = np.where(started, nonzero.argmax(axis=1), width)
+    first = np.where(started, nonzero.argmax(axis=1) if width else 0, width)
     recent = x[:, width - r:].mean(axis=1) if r else np.zeros(n)
     cols = np.arange(width)
     window = (cols[None, :] >= first[:, None]) & (cols[None, :] < width - r)

@@ -141,7 +141,7 @@ def _with_series(members: pd.DataFrame, flow_months: pd.DataFrame | None, rules:
     earlier = series[:, :-recent_n].mean(axis=1) if len(months) > recent_n else np.zeros(len(series))
     top = np.maximum(recent, earlier)
     members["months_in_period"] = len(months)
-    members["monthly"] = list(series)
+    members["monthly"] = pd.Series(list(series), index=members.index, dtype=object)
     members["trend"] = np.where(top > 0, (recent - earlier) / np.where(top > 0, top, 1.0), 0.0)
     return members
 
@@ -152,12 +152,12 @@ def _tier_decay(members: pd.DataFrame, flows: pd.DataFrame) -> np.ndarray:
     for core_id, group in members.groupby("core_id", sort=False):
         nodes = pd.Index([core_id, *group["enterprise_id"].tolist()]).unique()
         inner = flows[flows["payer_id"].isin(nodes) & flows["payee_id"].isin(nodes)]
-        i, j = nodes.get_indexer(inner["payer_id"]), nodes.get_indexer(inner["payee_id"])
+        i, j = nodes.get_indexer(pd.Index(inner["payer_id"])), nodes.get_indexer(pd.Index(inner["payee_id"]))
         w = sp.csr_matrix((inner["amount"].to_numpy(float), (i, j)), shape=(len(nodes), len(nodes)))
         seed = np.zeros(len(nodes))
         seed[0] = 1.0
         rank = pagerank((w + w.T).tocsr(), personalization=seed, tol=1e-10)
-        values = rank[nodes.get_indexer(group["enterprise_id"])]
+        values = rank[nodes.get_indexer(pd.Index(group["enterprise_id"]))]
         top = values.max() if len(values) else 0.0
         out[group.index.to_numpy()] = values / top if top > 0 else values
     return out

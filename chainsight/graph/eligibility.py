@@ -27,15 +27,17 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 DEPOSITS = ("dep_demand", "dep_time", "dep_notice", "dep_agreement", "dep_margin")
 DEFAULT_CAP = 500_000.0
 
 
-def _cents(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+def _cents(frame: pd.DataFrame, columns: tuple[str, ...]) -> npt.NDArray[np.int64]:
     values = frame[list(columns)].apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy(float)
-    return np.rint(values * 100).astype(np.int64)
+    cents: npt.NDArray[np.int64] = np.rint(values * 100).astype(np.int64)
+    return cents
 
 
 def no_loan_eligibility(customers: pd.DataFrame, cap: float = DEFAULT_CAP) -> pd.DataFrame:

@@ -115,9 +115,9 @@ def leakage(flows: pd.DataFrame, core_ids: list[str], names: pd.Series,
     cores = sorted(set(core_ids))
     summary = pd.DataFrame({"core_id": cores})
     for direction, label in (("up", "paid"), ("down", "received")):
-        side = totals.xs(direction, level="direction") if len(totals) else totals
-        total = side["amount"].reindex(cores).fillna(0.0).to_numpy(np.float64)
-        offus = side["offus"].reindex(cores).fillna(0.0).to_numpy(np.float64)
+        side = totals.reindex(pd.MultiIndex.from_product([cores, [direction]], names=["core_id", "direction"]))
+        total = side["amount"].fillna(0.0).to_numpy(np.float64)
+        offus = side["offus"].fillna(0.0).to_numpy(np.float64)
         summary[f"{label}_total"], summary[f"{label}_offus"] = total, offus
         summary[f"{label}_offus_share"] = np.divide(offus, total, out=np.full(len(cores), np.nan),
                                                     where=total > 0)

@@ -14,6 +14,7 @@ False
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,8 @@ def _page(sql: str, params: list[Any], skip: int, limit: int | None) -> tuple[st
 
 def prospect_where(core_id: str | None, f: ProspectFilter) -> tuple[str, list[Any]]:
     """SQL WHERE clause and parameters for a prospect filter (shared shape with the Cypher one)."""
-    clauses, params = ["TRUE"], []
+    clauses: list[str] = ["TRUE"]
+    params: list[Any] = []
     if core_id is not None:
         clauses.append("core_id = ?")
         params.append(core_id)
@@ -71,6 +73,7 @@ class LocalStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._read_only = False
 
     # -- connection -------------------------------------------------------------------------
     def _connect(self, write: bool = False) -> duckdb.DuckDBPyConnection:
@@ -204,7 +207,8 @@ class LocalStore:
     def alerts(self, core_id: str | None = None, *, kinds: tuple[str, ...] | None = None,
                skip: int = 0, limit: int | None = None) -> Page:
         """Alerts, most severe first."""
-        clauses, params = ["TRUE"], []
+        clauses: list[str] = ["TRUE"]
+        params: list[Any] = []
         if core_id is not None:
             clauses.append("core_id = ?")
             params.append(core_id)
@@ -237,7 +241,7 @@ def _jsonable(value: object) -> object:
     return str(value)
 
 
-def _plain(record: dict[str, Any]) -> dict[str, Any]:
+def _plain(record: Mapping[Any, Any]) -> dict[str, Any]:
     """numpy scalars and NaN made plain Python (None for missing)."""
     out: dict[str, Any] = {}
     for key, value in record.items():
@@ -245,5 +249,5 @@ def _plain(record: dict[str, Any]) -> dict[str, Any]:
             value = value.item()
         if isinstance(value, float) and np.isnan(value):
             value = None
-        out[key] = value
+        out[str(key)] = value
     return out

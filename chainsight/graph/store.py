@@ -76,7 +76,7 @@ class Page(NamedTuple):
     """One page of a list and the size of the whole list."""
 
     data: pd.DataFrame
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count on purpose: it is the total
 
 
 @dataclass
@@ -96,8 +96,8 @@ class Chain:
         graph.add_node(self.core["enterprise_id"], name=self.core.get("name"), role="core", tier=0,
                        direction="core")
         for row in self.members.to_dict("records"):
-            graph.add_node(row["enterprise_id"], role="member", **{k: v for k, v in row.items()
-                                                                 if k not in ("enterprise_id", "core_id")})
+            attrs = {str(k): v for k, v in row.items() if k not in ("enterprise_id", "core_id")}
+            graph.add_node(row["enterprise_id"], role="member", **attrs)
         for row in self.edges.to_dict("records"):
             graph.add_edge(row["payer_id"], row["payee_id"], amount=row["amount"], count=row["count"],
                            active_months=row["active_months"])

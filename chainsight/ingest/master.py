@@ -8,6 +8,7 @@ rows: each ends up loaded or in ``rejects`` with file, line and reason (``missin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -160,7 +161,7 @@ def empty_master(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _rows_read(con: duckdb.DuckDBPyConnection, malformed: list[object]) -> int:
+def _rows_read(con: duckdb.DuckDBPyConnection, malformed: Sequence[object]) -> int:
     row = con.execute("SELECT count(*) FROM raw").fetchone()
     return int(row[0] if row else 0) + len(malformed)
 

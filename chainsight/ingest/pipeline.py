@@ -36,7 +36,7 @@ from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
 from chainsight.ingest.manifest import Manifest, Profile, load_manifest
 from chainsight.ingest.readers import file_digest, read_into
-from chainsight.ingest.report import FileReport, IngestReport, Tally
+from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
 from chainsight.ingest.resolve import resolve_parties
 from chainsight.ingest.staging import connect
 
@@ -86,7 +86,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest,
         if known.get(name) == digest:
             reports.append(FileReport(file=name, status="unchanged", layout=profile.layout))
             continue
-        status = "changed" if name in known else "new"
+        status: FileStatus = "changed" if name in known else "new"
         try:
             _stage_one(con, path, name, digest, profile)
             reports.append(FileReport(file=name, status=status, layout=profile.layout))

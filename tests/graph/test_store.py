@@ -27,9 +27,10 @@ def _local(tmp: Path) -> GraphStore:
 
 
 def _neo4j(tmp: Path) -> GraphStore:
+    settings = neo4j_settings_or_skip()
     from chainsight.graph.neo4j_store import Neo4jStore
 
-    return Neo4jStore(neo4j_settings_or_skip())
+    return Neo4jStore(settings)
 
 
 @pytest.fixture(scope="module", params=["local", pytest.param("neo4j", marks=pytest.mark.integration)])

@@ -395,10 +395,8 @@ def test_excel_cells_are_typed_and_parquet_columns_are_text(demo: Demo) -> None:
 
 
 def test_the_package_does_not_import_upper_layers() -> None:
-    import chainsight.ingest.synth as synth
-
     imported: set[str] = set()
-    for path in Path(synth.__file__).parent.glob("*.py"):
+    for path in Path(generate.__code__.co_filename).parent.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 imported |= {a.name for a in node.names}
@@ -444,3 +442,14 @@ def test_the_excel_branch_is_capped_by_whole_accounts() -> None:
     kept = np.bincount(shown, minlength=len(acc.number))
     assert all(kept[a] in (0, touching[a]) for a in at_branch)
     assert (kept[at_branch] == 0).sum() == lay.dropped_accounts
+
+
+def test_a_smaller_run_replaces_a_larger_one_in_the_same_folder(tmp_path: Path) -> None:
+    generate(tmp_path, scale="tiny", seed=7)
+    (tmp_path / "statements" / "2024-01_0999.csv").write_bytes(b"stale")
+    (tmp_path / "excel" / "0999_2024.xlsx").write_bytes(b"stale")
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    s = generate(tmp_path, scale="tiny", seed=8)
+    manifest = load_manifest(tmp_path / "chainsight.toml")
+    assert {manifest.display_name(p) for p, _ in manifest.files()} == set(s.files)
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -79,7 +79,9 @@ def generate(out: Path, scale: Literal["tiny", "small", "medium", "large"] = "sm
     Parameters
     ----------
     out : Path
-        Folder for the exports; existing files of the same names are overwritten.
+        Folder for the exports. Files a previous run left there that the manifest's globs or the
+        truth folder would pick up (``statements/*.csv``, ``excel/*.xlsx``, ``truth/*.csv``) are
+        removed first; other files are left alone.
     scale : {"tiny", "small", "medium", "large"}
         About 300 / 2k / 20k / 200k firms and 15k / 100k / 1M / 10M statement rows.
     seed : int
@@ -95,6 +97,8 @@ def generate(out: Path, scale: Literal["tiny", "small", "medium", "large"] = "sm
     started = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    for stale in (*out.glob("statements/*.csv"), *out.glob("excel/*.xlsx"), *out.glob("truth/*.csv")):
+        stale.unlink()
     spec = SCALES[_check_scale(scale)]
     report("world", 0.0)
     world = build_world(spec, seed)
@@ -124,9 +128,8 @@ def generate(out: Path, scale: Literal["tiny", "small", "medium", "large"] = "sm
         sink.close()
     report("truth", 0.9)
     write_truth(sink, world, cust, rel, lay)
-    xlsx = next(fs.path for fs in lay.files if fs.kind == "xlsx")
     manifest = out / "chainsight.toml"
-    manifest.write_text(manifest_text(f"示范银行 demo ({spec.name}, seed {seed})", xlsx), encoding="utf-8")
+    manifest.write_text(manifest_text(f"示范银行 demo ({spec.name}, seed {seed})"), encoding="utf-8")
     load_manifest(manifest).files()  # the manifest must validate and match the files written
     report("done", 1.0)
     return SynthSummary(

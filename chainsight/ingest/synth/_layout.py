@@ -124,7 +124,6 @@ def build_layout(world: World, acc: Accounts, events: Events, seed: int) -> Layo
 
     # files: one xlsx, CSV per (branch, month), then Parquet; sorted by path
     specs: list[FileSpec] = []
-    file_of = np.zeros(len(acct), np.int64)
     month = DAY_MONTH[events.day[ev]]
     styles = rng.random((len(br.code), 12)) < 0.2
     for b, code in enumerate(br.code):

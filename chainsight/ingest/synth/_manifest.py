@@ -3,7 +3,7 @@
 Examples
 --------
 >>> import tomllib
->>> raw = tomllib.loads(manifest_text("demo", "excel/0106_2024.xlsx"))
+>>> raw = tomllib.loads(manifest_text("demo"))
 >>> raw["profiles"]["statement_xlsx"]["columns"]["direction"]
 '借贷标志'
 """
@@ -20,7 +20,8 @@ _TEMPLATE = '''\
 name = "{name}"
 # The day the customer master describes (year-end deposits, loans and credit lines).
 as_of = 2024-12-31
-# How counterparty banks spell our own bank: a counterparty at one of these is also our customer.
+# How our own bank appears in counterparty-bank columns (对方开户行): such a counterparty banks with us
+# (one of our customers, a person, or one of the bank's own books such as 示范银行贷款账户).
 bank_names = ["示范银行"]
 
 # ---------------------------------------------------------------------------------------------
@@ -32,9 +33,9 @@ bank_names = ["示范银行"]
 path = "statements/*.csv"
 profile = "statement_csv"
 
-# One branch exported its statements as a single Excel workbook instead.
+# One branch exported its statements as a single Excel workbook instead (excel/<branch code>_2024.xlsx).
 [[sources]]
-path = "{xlsx}"
+path = "excel/*.xlsx"
 profile = "statement_xlsx"
 
 # One branch has no statements: a payment-system extract (one row per payment, payer and payee
@@ -126,6 +127,6 @@ encoding = "auto"
 '''
 
 
-def manifest_text(name: str, xlsx: str) -> str:
-    """The manifest for a demo bank called ``name`` whose Excel export is at ``xlsx``."""
-    return _TEMPLATE.format(name=name, xlsx=xlsx, parquet=PARQUET_PATH)
+def manifest_text(name: str) -> str:
+    """The manifest for a demo bank called ``name``."""
+    return _TEMPLATE.format(name=name, parquet=PARQUET_PATH)
