@@ -8,6 +8,9 @@ The handful of names an analyst needs in a notebook::
     cs.cores()                       # DataFrame, best first
     cs.chain(core_id, depth=2)       # networkx.DiGraph, edges payer -> payee
     cs.prospects(core_id)            # DataFrame with score, kind, segment, stage, products, reasons
+
+Loading exports is ``chainsight ingest`` on the command line, or
+``chainsight.ingest.pipeline.ingest(manifest, db)`` in Python.
 """
 
 from chainsight._session import ChainSight, open
@@ -15,7 +18,6 @@ from chainsight.config import Settings
 from chainsight.errors import ChainSightError
 from chainsight.graph.analysis import AnalysisConfig
 from chainsight.graph.store import GraphStore, ProspectFilter
-from chainsight.ingest.pipeline import ingest
 
 __all__ = [
     "AnalysisConfig",
@@ -24,7 +26,6 @@ __all__ = [
     "GraphStore",
     "ProspectFilter",
     "Settings",
-    "ingest",
     "open",
 ]
 __version__ = "0.1.0"
