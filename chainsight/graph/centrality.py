@@ -226,8 +226,9 @@ def betweenness(
         raise ValueError(f"k must lie in [1, {n}]")
     sampled = None if k is None or k == n else random.Random(seed).sample(range(n), k)
     bc: FloatArray = np.zeros(n)
+    out_deg, in_deg = np.diff(a.indptr), np.diff(at.indptr)
     for s in range(n) if sampled is None else sampled:
-        bc += _dependencies(a, at, s)
+        bc += _dependencies(a, at, out_deg, in_deg, s)
     if n < 3:  # networkx leaves the raw sums when fewer than two (s, t) pairs exist
         return bc
     if sampled is None:
@@ -237,10 +238,11 @@ def betweenness(
     return bc * scale
 
 
-def _dependencies(a: sp.csr_matrix, at: sp.csr_matrix, s: int) -> FloatArray:
+def _dependencies(
+    a: sp.csr_matrix, at: sp.csr_matrix, out_deg: IntArray, in_deg: IntArray, s: int
+) -> FloatArray:
     """Brandes dependency of source ``s`` on every node (``at`` is ``a.T`` as CSR)."""
     n: int = a.shape[0]
-    out_deg, in_deg = np.diff(a.indptr), np.diff(at.indptr)
     sigma, seen = np.zeros(n), np.zeros(n, dtype=bool)
     sigma[s], seen[s] = 1.0, True
     levels, pushed = [np.array([s])], []

@@ -14,7 +14,8 @@ weight                    buy side (pays)              sell side (is paid)
 ``w_hits``                HITS hub                     HITS authority
 ========================  ===========================  ============================
 
-``buy`` and ``sell`` are the weighted means of their four ``u`` values, and
+``buy`` and ``sell`` are the weighted means of their four ``u`` values (0 for a side with no
+counterparties, as PageRank's teleport floor never is), and
 
     score = (sqrt(buy * sell) + w_betweenness * u(betweenness)) / (1 + w_betweenness)
 
@@ -91,6 +92,9 @@ def core_score(metrics: pd.DataFrame, scoring: CoreScoring) -> np.ndarray:
     total = sum(weights.values()) or 1.0
     buy = sum(weights[w] * _scaled(metrics[b].to_numpy(float)) for w, (b, _) in SIDES.items())
     sell = sum(weights[w] * _scaled(metrics[s].to_numpy(float)) for w, (_, s) in SIDES.items())
+    # PageRank never reaches 0 (teleport): a side without counterparties is 0 by rule.
+    buy = np.where(metrics["n_suppliers"].to_numpy() > 0, buy, 0.0)
+    sell = np.where(metrics["n_customers"].to_numpy() > 0, sell, 0.0)
     brokerage = _scaled(np.nan_to_num(metrics["betweenness"].to_numpy(float)))
     score = (np.sqrt(buy * sell) / total + scoring.w_betweenness * brokerage) / (
         1 + scoring.w_betweenness
@@ -119,7 +123,7 @@ def enterprise_metrics(
     n, m = len(ids), len(edges)
     # Number nodes by degree (busy firms first, better cache use) then id: row order is irrelevant.
     id_rank = np.empty(n, np.int64)
-    id_rank[np.argsort(np.asarray(ids), kind="stable")] = np.arange(n)
+    id_rank[ids.argsort()] = np.arange(n)  # pandas sorts str ids in Arrow, fast
     order = np.lexsort((id_rank, -np.bincount(codes, minlength=n)))
     node = np.empty(n, np.int64)
     node[order] = np.arange(n)
@@ -128,7 +132,7 @@ def enterprise_metrics(
     WT = W.T.tocsr()
     tasks: dict[str, Any] = {
         "hodge": lambda: cen.hodge_potential(W, wt=WT),
-        "betweenness": lambda: cen.betweenness(W, _k(scoring.betweenness_k, n), scoring.seed),
+        "betweenness": lambda: cen.betweenness(W, _k(scoring.betweenness_k, n), scoring.seed, wt=WT),
         "hits": lambda: cen.hits(W, scoring.tol, wt=WT),
         "pagerank": lambda: cen.pagerank(W, scoring.alpha, tol=scoring.tol, wt=WT),
         "pagerank_rev": lambda: cen.pagerank(WT, scoring.alpha, tol=scoring.tol, wt=W),
@@ -229,7 +233,7 @@ def score_cores(
     return rank_cores(enterprise_metrics(edges, scoring, workers=workers), names, scoring)
 
 
-_POSITION_BAND = 0.25  # |position| within this band reads as mid-chain
+_POSITION_BAND = 0.5  # |position| under half a tier step (one-way pair = 1) reads as mid-chain
 
 
 def _amount_en(x: float) -> str:
@@ -240,7 +244,7 @@ def _amount_en(x: float) -> str:
 
 
 def _amount_zh(x: float) -> str:
-    return f"{x / 1e8:,.2f}亿元" if x >= 1e8 else f"{x / 1e4:,.1f}万元" if x >= 1e4 else f"{x:,.0f}元"
+    return f"{x / 1e8:.2f}亿元" if x >= 1e8 else f"{x / 1e4:.1f}万元" if x >= 1e4 else f"{x:.0f}元"
 
 
 def _count(k: int, noun: str) -> str:

@@ -14,7 +14,6 @@ False
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,8 @@ from chainsight.errors import NotAnalysed, NotFound, StoreUnavailable
 from chainsight.graph.analysis import Analysis
 from chainsight.graph.store import (
     ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
-    PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, ordered,
+    PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, ordered, plain, records,
+    records_frame,
 )
 
 FIRM_COLUMNS = (
@@ -151,23 +151,28 @@ class LocalStore:
         """Cores, best first."""
         sql, params = _page("SELECT * FROM cs_cores ORDER BY rank, enterprise_id", [], skip, limit)
         total = int(self._query("SELECT count(*) AS n FROM cs_cores")["n"].iloc[0])
-        return Page(ordered(self._query(sql, params), CORE_COLUMNS), total)
+        return Page(self._frame(sql, params, CORE_COLUMNS), total)
+
+    def _frame(self, sql: str, params: list[Any], columns: tuple[str, ...]) -> pd.DataFrame:
+        return records_frame(records(self._query(sql, params), columns), columns)
 
     def _core(self, core_id: str) -> dict[str, Any]:
         rows = self._query("SELECT * FROM cs_cores WHERE enterprise_id = ?", [core_id])
         if rows.empty:
             raise NotFound(f"{core_id} is not an analysed core")
-        return _plain(rows.iloc[0].to_dict())
+        return records(rows, CORE_COLUMNS)[0]
 
     def chain(self, core_id: str, depth: int = 2) -> Chain:
         """The core, its members up to ``depth`` and the trade edges among them."""
         core = self._core(core_id)
-        members = self._query("SELECT * FROM cs_members WHERE core_id = ? AND tier <= ? "
-                              "ORDER BY tier, direction, amount DESC, enterprise_id", [core_id, depth])
+        members = self._frame("SELECT * FROM cs_members WHERE core_id = ? AND tier <= ? "
+                              "ORDER BY tier, direction, amount DESC, enterprise_id", [core_id, depth],
+                              MEMBER_COLUMNS)
         nodes = [core_id, *members["enterprise_id"].tolist()]
-        edges = self._query("SELECT * FROM cs_edges WHERE list_contains(?, payer_id) AND "
-                            "list_contains(?, payee_id) ORDER BY payer_id, payee_id", [nodes, nodes])
-        return Chain(core, ordered(members, MEMBER_COLUMNS), ordered(edges, EDGE_COLUMNS))
+        edges = self._frame("SELECT * FROM cs_edges WHERE list_contains(?, payer_id) AND "
+                            "list_contains(?, payee_id) ORDER BY payer_id, payee_id", [nodes, nodes],
+                            EDGE_COLUMNS)
+        return Chain(core, members, edges)
 
     def prospects(self, core_id: str | None = None, *, filters: ProspectFilter | None = None,
                   sort: str = "rank", skip: int = 0, limit: int | None = 100) -> Page:
@@ -178,31 +183,33 @@ class LocalStore:
         sql, paged = _page(f"SELECT * FROM cs_prospects WHERE {where} ORDER BY {order}", params,
                            skip, limit)
         total = int(self._query(f"SELECT count(*) AS n FROM cs_prospects WHERE {where}", params)["n"].iloc[0])
-        data = self._query(sql, paged)
-        data["evidence"] = [json.loads(e) for e in data["evidence"]]
-        data["products"] = [list(p) for p in data["products"]]
-        return Page(ordered(data, PROSPECT_COLUMNS), total)
+        rows = records(self._query(sql, paged), PROSPECT_COLUMNS)
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"])
+        return Page(records_frame(rows, PROSPECT_COLUMNS), total)
 
     def enterprise(self, enterprise_id: str) -> dict[str, Any]:
         """A firm's attributes, the chains it belongs to and its prospect rows."""
         firm = self._query("SELECT * FROM cs_firms WHERE enterprise_id = ?", [enterprise_id])
         if firm.empty:
             raise NotFound(f"no enterprise {enterprise_id}")
-        card = _plain(firm.iloc[0].to_dict())
-        card["chains"] = self._query("SELECT * FROM cs_members WHERE enterprise_id = ? ORDER BY core_id",
-                                     [enterprise_id]).to_dict("records")
-        prospects = self.prospects(filters=ProspectFilter(kinds=None), limit=None).data
-        card["prospects"] = prospects[prospects["enterprise_id"] == enterprise_id].to_dict("records")
+        card = records(firm, FIRM_COLUMNS)[0]
+        card["chains"] = records(self._query("SELECT * FROM cs_members WHERE enterprise_id = ? "
+                                             "ORDER BY core_id", [enterprise_id]), MEMBER_COLUMNS)
+        rows = records(self._query("SELECT * FROM cs_prospects WHERE enterprise_id = ? "
+                                   "ORDER BY rank, core_id", [enterprise_id]), PROSPECT_COLUMNS)
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"])
+        card["prospects"] = rows
         return card
 
     def leakage(self, core_id: str) -> Leakage:
         """Off-us shares and top external counterparties of one core."""
         self._core(core_id)
-        rows = self._query("SELECT * FROM cs_leakage WHERE core_id = ?", [core_id])
-        top = self._query("SELECT * FROM cs_leakage_top WHERE core_id = ? ORDER BY direction, rank, enterprise_id",
-                          [core_id])
-        summary = _plain(rows.iloc[0].to_dict()) if len(rows) else {"core_id": core_id}
-        return Leakage(summary, ordered(top, LEAKAGE_TOP_COLUMNS))
+        rows = records(self._query("SELECT * FROM cs_leakage WHERE core_id = ?", [core_id]), LEAKAGE_COLUMNS)
+        top = self._frame("SELECT * FROM cs_leakage_top WHERE core_id = ? "
+                          "ORDER BY direction, rank, enterprise_id", [core_id], LEAKAGE_TOP_COLUMNS)
+        return Leakage(rows[0] if rows else {"core_id": core_id}, top)
 
     def alerts(self, core_id: str | None = None, *, kinds: tuple[str, ...] | None = None,
                skip: int = 0, limit: int | None = None) -> Page:
@@ -220,7 +227,7 @@ class LocalStore:
                  "enterprise_id")
         sql, paged = _page(f"SELECT * FROM cs_alerts WHERE {where} ORDER BY {order}", params, skip, limit)
         total = int(self._query(f"SELECT count(*) AS n FROM cs_alerts WHERE {where}", params)["n"].iloc[0])
-        return Page(ordered(self._query(sql, paged), ALERT_COLUMNS), total)
+        return Page(self._frame(sql, paged, ALERT_COLUMNS), total)
 
 
 def _with_firm(frame: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
@@ -232,22 +239,5 @@ def _with_firm(frame: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
 
 
 def _jsonable(value: object) -> object:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _plain(record: Mapping[Any, Any]) -> dict[str, Any]:
-    """numpy scalars and NaN made plain Python (None for missing)."""
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        if isinstance(value, np.generic):
-            value = value.item()
-        if isinstance(value, float) and np.isnan(value):
-            value = None
-        out[str(key)] = value
-    return out
+    converted = plain(value)
+    return converted if converted is not value else str(value)

@@ -11,10 +11,13 @@ deterministically (ties broken by ``enterprise_id``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from chainsight.graph.analysis import Analysis
@@ -144,6 +147,42 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+def plain(value: Any) -> Any:
+    """A value as plain Python: numpy scalars unwrapped, arrays as lists, NaN/NaT as None.
+
+    >>> import numpy as np
+    >>> plain(np.int64(3)), plain(float("nan")), plain(np.array([1.5]))
+    (3, None, [1.5])
+    """
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def records(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as plain dicts over exactly ``columns`` (missing ones None)."""
+    present = [c for c in columns if c in frame.columns]
+    rows = frame[present].to_dict("records")
+    return [{c: plain(row.get(c)) for c in columns} for row in rows]
+
+
+def records_frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """The DataFrame every store returns: built from plain dicts, so both stores type it alike."""
+    return pd.DataFrame([{c: plain(r.get(c)) for c in columns} for r in rows], columns=list(columns))
 
 
 def ordered(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -89,25 +89,33 @@ def chain() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(members), pd.DataFrame(firms), pd.DataFrame(balances)
 
 
-def ranked(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], scoring: ProspectScoring | None = None
-           ) -> pd.DataFrame:
+Chain = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+
+
+def frame(chain: Chain, scoring: ProspectScoring | None = None) -> pd.DataFrame:
     members, firms, balances = chain
-    return rank_prospects(members, firms, balances, scoring or ProspectScoring()).set_index("enterprise_id")
+    return rank_prospects(members, firms, balances, scoring or ProspectScoring())
 
 
-def test_kinds(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def ranked(chain: Chain, scoring: ProspectScoring | None = None) -> dict[str, dict[str, Any]]:
+    """The output rows of core K by enterprise_id."""
+    return {str(r["enterprise_id"]): {str(k): v for k, v in r.items()}
+            for r in frame(chain, scoring).to_dict("records") if r["core_id"] == "K"}
+
+
+def test_kinds(chain: Chain) -> None:
     out = ranked(chain)
-    assert out.loc["DEEP", "kind"] == "deepen" and bool(out.loc["DEEP", "eligible"])
-    assert out.loc["ACQ", "kind"] == "acquire" and not bool(out.loc["ACQ", "is_customer"])
-    assert out.loc["LOAN", "kind"] == "credit_team"
-    assert out.loc["OVER", "kind"] == "existing"
-    assert set(out["kind"]) <= set(KINDS)
+    assert out["DEEP"]["kind"] == "deepen" and bool(out["DEEP"]["eligible"])
+    assert out["ACQ"]["kind"] == "acquire" and not bool(out["ACQ"]["is_customer"])
+    assert out["LOAN"]["kind"] == "credit_team"
+    assert out["OVER"]["kind"] == "existing"
+    assert {row["kind"] for row in out.values()} <= set(KINDS)
 
 
-def test_credit_balance_alone_makes_credit_team(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_credit_balance_alone_makes_credit_team(chain: Chain) -> None:
     members, firms, balances = chain
     firms.loc[firms["enterprise_id"] == "OVER", "credit_off_balance"] = 1.0
-    assert ranked((members, firms, balances)).loc["OVER", "kind"] == "credit_team"
+    assert ranked((members, firms, balances))["OVER"]["kind"] == "credit_team"
 
 
 @pytest.mark.parametrize("eid, segment, segment_zh", [
@@ -119,15 +127,15 @@ def test_credit_balance_alone_makes_credit_team(chain: tuple[pd.DataFrame, pd.Da
     ("ACQ", "chain_potential", "上下游潜力"),
     ("OVER", "chain_potential", "上下游潜力"),  # 2m: 0.4 of the 5m tier, steady, not low
 ])
-def test_segments(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], eid: str, segment: str,
+def test_segments(chain: Chain, eid: str, segment: str,
                   segment_zh: str) -> None:
     out = ranked(chain)
-    assert (out.loc[eid, "segment"], out.loc[eid, "segment_zh"]) == (segment, segment_zh)
+    assert (out[eid]["segment"], out[eid]["segment_zh"]) == (segment, segment_zh)
 
 
-def test_closure_rule_can_be_switched_off(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_closure_rule_can_be_switched_off(chain: Chain) -> None:
     out = ranked(chain, ProspectScoring(closure_on_closed_account=False))
-    assert out.loc["CLOSED", "segment"] == "tier_threshold"
+    assert out["CLOSED"]["segment"] == "tier_threshold"
 
 
 @pytest.mark.parametrize("eid, stage, stage_zh", [
@@ -135,67 +143,67 @@ def test_closure_rule_can_be_switched_off(chain: tuple[pd.DataFrame, pd.DataFram
     ("WARN", "warning", "预警"), ("LOST", "lost", "流失"),
     ("DRAIN", "warning", "预警"),  # our customer: its balances fall although its trade is steady
 ])
-def test_stages(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], eid: str, stage: str,
+def test_stages(chain: Chain, eid: str, stage: str,
                 stage_zh: str) -> None:
     out = ranked(chain)
-    assert (out.loc[eid, "stage"], out.loc[eid, "stage_zh"]) == (stage, stage_zh)
+    assert (out[eid]["stage"], out[eid]["stage_zh"]) == (stage, stage_zh)
 
 
-def test_emptied_balance_is_lost_and_closure_warning(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+def test_emptied_balance_is_lost_and_closure_warning(chain: Chain
                                                      ) -> None:
     members, firms, balances = chain
     balances.loc[(balances["enterprise_id"] == "DRAIN") & (balances["month"] >= MONTHS[9]), "balance"] = 0.0
     out = ranked((members, firms, balances))
-    assert (out.loc["DRAIN", "stage"], out.loc["DRAIN", "segment"]) == ("lost", "closure_warning")
-    assert out.loc["DRAIN", "evidence"]["balance_drop"] == 1.0
+    assert (out["DRAIN"]["stage"], out["DRAIN"]["segment"]) == ("lost", "closure_warning")
+    assert out["DRAIN"]["evidence"]["balance_drop"] == 1.0
 
 
-def test_products_follow_rules_and_skip_held(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_products_follow_rules_and_skip_held(chain: Chain) -> None:
     members, firms, balances = chain
     firms.loc[firms["enterprise_id"] == "DEEP", "products"] = "企业网银;账户信使"
     members.loc[members["enterprise_id"] == "ACQ", "n_cores"] = 2
     out = ranked((members, firms, balances))
     # DEEP: regular (11/12 months, 30 payments), idle 420k, tier 1 and 64 % dependent; holds 网银 and 信使
-    assert out.loc["DEEP", "products"] == ["结算套餐", "法人理财", "交易银行", "贸易融资"]
+    assert out["DEEP"]["products"] == ["结算套餐", "法人理财", "交易银行", "贸易融资"]
     # ACQ: not ours (no 网银, no 信使, no 理财), 12 payments in 12 months, two chains, dependency 0.5
-    assert out.loc["ACQ", "products"] == ["企业网银", "结算套餐", "现金管理", "交易银行", "贸易融资"]
+    assert out["ACQ"]["products"] == ["企业网银", "结算套餐", "现金管理", "交易银行", "贸易融资"]
     # T2 depends 90 % on its via firm but is tier 2: no trade finance against the core
-    assert "交易银行" not in out.loc["T2", "products"]
+    assert "交易银行" not in out["T2"]["products"]
     # LOW: 5k floor, steady, 20 % dependency: settlement, alerts; e-banking already signed
-    assert out.loc["LOW", "products"] == ["结算套餐", "账户信使"]
-    assert "法人理财" in out.loc["VOL", "products"]  # volatile balances
-    for held, suggested in zip(out["is_customer"], out["products"]):
-        assert len(set(suggested)) == len(suggested)
+    assert out["LOW"]["products"] == ["结算套餐", "账户信使"]
+    assert "法人理财" in out["VOL"]["products"]  # volatile balances
 
 
-def test_products_never_suggest_what_is_held(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_products_never_suggest_what_is_held(chain: Chain) -> None:
     members, firms, balances = chain
     everything = "企业网银;结算套餐;现金管理;法人理财;交易银行;贸易融资;账户信使"
     firms["products"] = everything
-    assert all(p == [] for p in ranked((members, firms, balances))["products"])
+    out = frame((members, firms, balances))
+    assert len(out) == 13 and all(p == [] for p in out["products"])
 
 
-def test_tier_gap_component(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_tier_gap_component(chain: Chain) -> None:
     out = ranked(chain)
-    assert out.loc["DEEP", "c_tier_gap"] == pytest.approx(420 / 500)
-    assert out.loc["OVER", "c_tier_gap"] == pytest.approx(2 / 5)
-    assert out.loc["ACQ", "c_tier_gap"] == 0.0
-    ev = out.loc["DEEP", "evidence"]
+    assert out["DEEP"]["c_tier_gap"] == pytest.approx(420 / 500)
+    assert out["OVER"]["c_tier_gap"] == pytest.approx(2 / 5)
+    assert out["ACQ"]["c_tier_gap"] == 0.0
+    ev = out["DEEP"]["evidence"]
     assert (ev["next_tier"], ev["gap_to_tier"]) == (500_000.0, 80_000.0)
 
 
-def test_score_is_the_documented_weighted_mean(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_score_is_the_documented_weighted_mean(chain: Chain) -> None:
     weights = ComponentWeights(strength=2, regularity=1, dependency=0, tier_decay=3, multi_core=0, growth=1,
                                tier_gap=1)
-    out = ranked(chain, ProspectScoring(weights=weights))
+    table = frame(chain, ProspectScoring(weights=weights))
     w = np.array([getattr(weights, c) for c in COMPONENTS])
-    expected = out[[f"c_{c}" for c in COMPONENTS]].to_numpy() @ w / w.sum()
-    np.testing.assert_allclose(out["score"], expected)
+    expected = table[[f"c_{c}" for c in COMPONENTS]].to_numpy() @ w / w.sum()
+    np.testing.assert_allclose(table["score"].to_numpy(), expected)
+    out = ranked(chain, ProspectScoring(weights=weights))
     # strength: log scale against the core's largest member (DEEP, 3.2m)
-    assert out.loc["DEEP", "c_strength"] == 1.0
-    assert out.loc["ACQ", "c_strength"] == pytest.approx(np.log1p(120) / np.log1p(320))
-    assert out.loc["ENTRY", "c_regularity"] == pytest.approx(1.0)  # the member's own active_months
-    assert out.loc["GROW", "c_growth"] == 0.5  # trend 0.0
+    assert out["DEEP"]["c_strength"] == 1.0
+    assert out["ACQ"]["c_strength"] == pytest.approx(np.log1p(120) / np.log1p(320))
+    assert out["ENTRY"]["c_regularity"] == pytest.approx(1.0)  # the member's own active_months
+    assert out["GROW"]["c_growth"] == 0.5  # trend 0.0
 
 
 def test_ranking_responds_to_weights() -> None:
@@ -213,7 +221,7 @@ def test_ranking_responds_to_weights() -> None:
     assert first(strength=1.0, dependency=10.0) == "TIED"
 
 
-def test_lead_kinds_rank_before_credit_team_and_existing(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+def test_lead_kinds_rank_before_credit_team_and_existing(chain: Chain
                                                          ) -> None:
     members, firms, balances = chain
     members.loc[members["enterprise_id"] == "LOAN", ["amount", "dependency", "ppr"]] = [9e6, 1.0, 1.0]
@@ -227,64 +235,63 @@ def test_lead_kinds_rank_before_credit_team_and_existing(chain: tuple[pd.DataFra
     assert rank_prospects(members, firms, balances, everyone).iloc[0]["enterprise_id"] == "LOAN"
 
 
-def test_deterministic_and_order_free(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_deterministic_and_order_free(chain: Chain) -> None:
     members, firms, balances = chain
     members = pd.concat([members, members.assign(core_id="J")], ignore_index=True)
-    twin = members[members["enterprise_id"] == "GROW"].assign(enterprise_id="GROW2")
+    twin = members[members["enterprise_id"] == "GROW"].assign(enterprise_id="A_GROW")
     members = pd.concat([members, twin], ignore_index=True)  # identical scores: tie broken by id
-    firms = pd.concat([firms, pd.DataFrame([outsider("GROW2")])], ignore_index=True)
+    firms = pd.concat([firms, pd.DataFrame([outsider("A_GROW")])], ignore_index=True)
     a = rank_prospects(members, firms, balances, ProspectScoring())
     b = rank_prospects(members.sample(frac=1, random_state=1), firms.sample(frac=1, random_state=2),
                        balances.sample(frac=1, random_state=3), ProspectScoring())
     pd.testing.assert_frame_equal(a, b)
     assert a["core_id"].tolist() == sorted(a["core_id"])
-    k = a[a["core_id"] == "K"].set_index("enterprise_id")
-    assert k.loc["GROW", "score"] == k.loc["GROW2", "score"] and k.loc["GROW", "rank"] < k.loc["GROW2", "rank"]
+    k = {r["enterprise_id"]: r for r in a[a["core_id"] == "K"].to_dict("records")}
+    assert k["GROW"]["score"] == k["A_GROW"]["score"] and k["A_GROW"]["rank"] + 1 == k["GROW"]["rank"]
 
 
-def test_reasons_carry_the_numbers(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_reasons_carry_the_numbers(chain: Chain) -> None:
     out = ranked(chain)
-    en, zh = out.loc["DEEP", "reasons_en"], out.loc["DEEP", "reasons_zh"]
+    en, zh = out["DEEP"]["reasons_en"], out["DEEP"]["reasons_zh"]
     assert en == ("Supplies the core CNY 3.2m over 11 of 12 months (8.5% of the core's spend); 64% of its "
                   "receipts come from the core; eligible small no-loan customer, deposits CNY 420k, CNY 80k "
                   "short of the 500k tier.")
     for piece in ("320万元", "12个月中11个月", "8.5%", "64%", "小额无贷户", "42万元", "50万元", "8万元"):
         assert piece in zh
-    assert "ACQ公司" in out.loc["T2", "reasons_en"] and "一级供应商ACQ公司" in out.loc["T2", "reasons_zh"]
-    assert "Buys from the core" in out.loc["LOAN", "reasons_en"] and "loans CNY 1m" in out.loc["LOAN", "reasons_en"]
-    assert "deposits over the cap" in out.loc["OVER", "reasons_en"]
-    assert "banks elsewhere" in out.loc["ACQ", "reasons_en"] and "他行" in out.loc["ACQ", "reasons_zh"]
-    assert "an account was closed" in out.loc["CLOSED", "reasons_en"]
-    assert "fell 93%" in out.loc["DRAIN", "reasons_en"] and "下降93%" in out.loc["DRAIN", "reasons_zh"]
+    assert "ACQ公司" in out["T2"]["reasons_en"] and "一级供应商ACQ公司" in out["T2"]["reasons_zh"]
+    assert "Buys from the core" in out["LOAN"]["reasons_en"] and "loans CNY 1m" in out["LOAN"]["reasons_en"]
+    assert "deposits over the cap" in out["OVER"]["reasons_en"]
+    assert "banks elsewhere" in out["ACQ"]["reasons_en"] and "他行" in out["ACQ"]["reasons_zh"]
+    assert "an account was closed" in out["CLOSED"]["reasons_en"]
+    assert "fell 93%" in out["DRAIN"]["reasons_en"] and "下降93%" in out["DRAIN"]["reasons_zh"]
 
 
-def test_evidence_has_the_numbers(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_evidence_has_the_numbers(chain: Chain) -> None:
     out = ranked(chain)
     keys = {"amount", "count", "active_months", "share_of_core", "dependency", "trend", "n_cores", "deposits",
             "next_tier", "gap_to_tier", "ppr", "eligibility_rule"}
-    assert all(keys <= set(ev) for ev in out["evidence"])
-    deep, acq = out.loc["DEEP", "evidence"], out.loc["ACQ", "evidence"]
+    assert all(keys <= set(row["evidence"]) for row in out.values())
+    deep, acq = out["DEEP"]["evidence"], out["ACQ"]["evidence"]
     assert (deep["amount"], deep["active_months"], deep["deposits"], deep["eligibility_rule"]) == \
         (3.2e6, 11, 420_000.0, "eligible")
     assert (acq["deposits"], acq["next_tier"], acq["eligibility_rule"]) == (None, None, "not_customer")
 
 
-def test_output_columns_and_manager_fields(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_output_columns_and_manager_fields(chain: Chain) -> None:
     members, firms, balances = chain
     out = rank_prospects(members, firms, balances, ProspectScoring())
     assert out.columns[:5].tolist() == ["core_id", "enterprise_id", "name", "rank", "score"]
     for col in ("kind", "segment_zh", "stage_zh", "products", "reasons_zh", "evidence", "branch", "manager",
                 "is_customer", "via_id", "direction", "tier"):
         assert col in out.columns
-    row = out.set_index("enterprise_id").loc["DEEP"]
+    row = ranked(chain)["DEEP"]
     assert (row["name"], row["branch"], row["manager"], row["via_id"]) == ("DEEP公司", "B1", "M1", "K")
 
 
-def test_member_missing_from_firms_is_acquire_named_by_id(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
-                                                          ) -> None:
+def test_member_missing_from_firms_is_acquire_named_by_id(chain: Chain) -> None:
     members, firms, balances = chain
     out = ranked((members, firms[firms["enterprise_id"] != "ACQ"], balances))
-    assert (out.loc["ACQ", "kind"], out.loc["ACQ", "name"]) == ("acquire", "ACQ")
+    assert (out["ACQ"]["kind"], out["ACQ"]["name"]) == ("acquire", "ACQ")
 
 
 def test_empty_members() -> None:
@@ -295,7 +302,7 @@ def test_empty_members() -> None:
     assert out.empty and "reasons_en" in out.columns
 
 
-def test_bad_inputs_are_refused(chain: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+def test_bad_inputs_are_refused(chain: Chain) -> None:
     members, firms, balances = chain
     with pytest.raises(ValueError, match="ppr"):
         rank_prospects(members.drop(columns="ppr"), firms, balances, ProspectScoring())
@@ -308,7 +315,7 @@ def test_bad_inputs_are_refused(chain: tuple[pd.DataFrame, pd.DataFrame, pd.Data
     with pytest.raises(ValidationError):
         ProspectScoring(near_tier_ratio=1.5)
     with pytest.raises(ValidationError):  # frozen
-        ProspectScoring().recent_months = 6  # type: ignore[misc]
+        ProspectScoring().recent_months = 6
 
 
 _unit = st.floats(0, 1)

@@ -38,9 +38,11 @@ def store(request: pytest.FixtureRequest, small_analysis: Analysis,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
     make = {"local": _local, "neo4j": _neo4j}[request.param]
     published = make(tmp_path_factory.mktemp(f"store-{request.param}"))
-    published.publish(small_analysis)
-    yield published
-    published.close()
+    try:
+        published.publish(small_analysis)
+        yield published
+    finally:
+        published.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,225 @@
+"""Every Cypher statement ChainSight runs, as named constants with ``$parameters`` — never formatted values.
+
+The graph model, as it appears in Neo4j Browser::
+
+    (:Enterprise {enterprise_id, name, is_customer, eligible, branch, manager, core_score, …})
+    (:Enterprise)-[:PAYS {amount, count, first_date, last_date, active_months, …}]->(:Enterprise)
+    (:Enterprise:Core {rank, score, …})
+    (member:Enterprise)-[:IN_CHAIN {direction, tier, rank, score, kind, segment, stage, products,
+                                    reasons_en, …}]->(core:Core)
+    (:Core)-[:LEAKS_TO {direction, amount_offus, share_of_core, rank}]->(:Enterprise)
+    (:Alert {kind, severity, …})-[:ABOUT]->(:Core)
+    (:Enterprise)-[:BANKS_AT]->(:Branch {name})<-[:WORKS_AT]-(:Manager {name})
+    (:Analysis {key: 'current', meta})
+
+Neo4j properties cannot hold maps, so besides the flat properties that Browser shows and queries
+filter on, each analytic row is also kept whole as a JSON string (``firm_json``, ``core_json``,
+``member_json``, ``prospect_json``, ``row_json``): reads return exactly what was published.
+
+Money direction: ``PAYS`` points from payer to payee; the payee is the payer's supplier (upstream).
+Every node and relationship written by a publish carries ``run`` (the publish id); what an earlier
+publish wrote and this one did not is removed at the end, so publishing converges to the same graph
+however often it is repeated or interrupted. Every ``ORDER BY`` ends in a unique key.
+"""
+
+from __future__ import annotations
+
+SCHEMA = (
+    "CREATE CONSTRAINT enterprise_id IF NOT EXISTS FOR (e:Enterprise) REQUIRE e.enterprise_id IS UNIQUE",
+    "CREATE CONSTRAINT branch_name IF NOT EXISTS FOR (b:Branch) REQUIRE b.name IS UNIQUE",
+    "CREATE CONSTRAINT manager_name IF NOT EXISTS FOR (m:Manager) REQUIRE m.name IS UNIQUE",
+    "CREATE CONSTRAINT analysis_key IF NOT EXISTS FOR (a:Analysis) REQUIRE a.key IS UNIQUE",
+    "CREATE INDEX alert_core IF NOT EXISTS FOR (a:Alert) ON (a.core_id)",
+    "CREATE INDEX enterprise_run IF NOT EXISTS FOR (e:Enterprise) ON (e.run)",
+)
+
+# -- writes (UNWIND $rows in batches) ---------------------------------------------------------------
+MERGE_ENTERPRISES = """
+UNWIND $rows AS row
+MERGE (e:Enterprise {enterprise_id: row.enterprise_id})
+SET e += row.props, e.firm_json = row.json, e.run = $run
+"""
+
+MERGE_BRANCHES = """
+UNWIND $rows AS row
+MATCH (e:Enterprise {enterprise_id: row.enterprise_id})
+MERGE (b:Branch {name: row.branch})
+SET b.run = $run
+MERGE (e)-[r:BANKS_AT]->(b)
+SET r.run = $run
+WITH b, row WHERE row.manager IS NOT NULL
+MERGE (m:Manager {name: row.manager})
+SET m.run = $run
+MERGE (m)-[w:WORKS_AT]->(b)
+SET w.run = $run
+"""
+
+MERGE_PAYS = """
+UNWIND $rows AS row
+MATCH (a:Enterprise {enterprise_id: row.payer_id})
+MATCH (b:Enterprise {enterprise_id: row.payee_id})
+MERGE (a)-[r:PAYS]->(b)
+SET r += row.props, r.run = $run
+"""
+
+# One row per transaction: the baseline the load benchmark compares batching against.
+MERGE_PAYS_ONE = """
+MATCH (a:Enterprise {enterprise_id: $payer_id})
+MATCH (b:Enterprise {enterprise_id: $payee_id})
+MERGE (a)-[r:PAYS]->(b)
+SET r += $props, r.run = $run
+"""
+
+SET_CORES = """
+UNWIND $rows AS row
+MATCH (c:Enterprise {enterprise_id: row.enterprise_id})
+SET c:Core, c.rank = row.rank, c.core_score = row.score, c.core_json = row.json,
+    c.leakage_json = row.leakage_json, c.core_run = $run
+"""
+
+MERGE_IN_CHAIN = """
+UNWIND $rows AS row
+MATCH (m:Enterprise {enterprise_id: row.enterprise_id})
+MATCH (c:Core {enterprise_id: row.core_id})
+MERGE (m)-[r:IN_CHAIN]->(c)
+SET r += row.props, r.member_json = row.member_json, r.prospect_json = row.prospect_json,
+    r.run = $run
+"""
+
+MERGE_LEAKS_TO = """
+UNWIND $rows AS row
+MATCH (c:Core {enterprise_id: row.core_id})
+MATCH (e:Enterprise {enterprise_id: row.enterprise_id})
+MERGE (c)-[r:LEAKS_TO {direction: row.direction}]->(e)
+SET r += row.props, r.row_json = row.json, r.run = $run
+"""
+
+MERGE_ALERTS = """
+UNWIND $rows AS row
+MATCH (c:Core {enterprise_id: row.core_id})
+MERGE (a:Alert {core_id: row.core_id, enterprise_id: row.enterprise_id, kind: row.kind})
+SET a += row.props, a.row_json = row.json, a.run = $run
+MERGE (a)-[r:ABOUT]->(c)
+SET r.run = $run
+"""
+
+SET_META = """
+MERGE (a:Analysis {key: 'current'})
+SET a.meta = $meta, a.run = $run
+"""
+
+# Clean-up of what an earlier publish wrote and this one did not: in batches, so a large graph
+# never needs one huge transaction.
+DELETE_STALE_RELS = """
+MATCH ()-[r]->() WHERE r.run <> $run
+WITH r LIMIT $batch
+DELETE r
+RETURN count(*) AS n
+"""
+DELETE_STALE_NODES = """
+MATCH (n) WHERE (n:Enterprise OR n:Alert OR n:Branch OR n:Manager) AND n.run <> $run
+WITH n LIMIT $batch
+DETACH DELETE n
+RETURN count(*) AS n
+"""
+UNSET_STALE_CORES = """
+MATCH (c:Core) WHERE c.core_run <> $run
+REMOVE c:Core, c.rank, c.core_score, c.core_json, c.leakage_json, c.core_run
+RETURN count(*) AS n
+"""
+
+# -- reads -------------------------------------------------------------------------------------------
+META = "MATCH (a:Analysis {key: 'current'}) RETURN a.meta AS meta"
+
+CORES = """
+MATCH (c:Core)
+RETURN c.core_json AS json
+ORDER BY c.rank, c.enterprise_id
+SKIP $skip LIMIT $limit
+"""
+COUNT_CORES = "MATCH (c:Core) RETURN count(c) AS n"
+CORE = "MATCH (c:Core {enterprise_id: $core_id}) RETURN c.core_json AS json"
+
+CHAIN_MEMBERS = """
+MATCH (m:Enterprise)-[r:IN_CHAIN]->(c:Core {enterprise_id: $core_id})
+WHERE r.tier <= $depth
+RETURN r.member_json AS json
+ORDER BY r.tier, r.direction, r.amount DESC, m.enterprise_id
+"""
+CHAIN_EDGES = """
+MATCH (a:Enterprise)-[p:PAYS]->(b:Enterprise)
+WHERE a.enterprise_id IN $nodes AND b.enterprise_id IN $nodes
+RETURN a.enterprise_id AS payer_id, b.enterprise_id AS payee_id, p.amount AS amount,
+       p.count AS count, p.active_months AS active_months
+ORDER BY payer_id, payee_id
+"""
+
+# The prospect filter: each optional condition is written so that a null parameter disables it.
+_PROSPECT_MATCH = """
+MATCH (m:Enterprise)-[r:IN_CHAIN]->(c:Core)
+WHERE ($core_id IS NULL OR c.enterprise_id = $core_id)
+  AND ($kinds IS NULL OR r.kind IN $kinds)
+  AND ($direction IS NULL OR r.direction = $direction)
+  AND ($tier IS NULL OR r.tier = $tier)
+  AND ($segment IS NULL OR r.segment = $segment)
+  AND ($stage IS NULL OR r.stage = $stage)
+  AND ($eligible IS NULL OR r.eligible = $eligible)
+  AND ($branch IS NULL OR r.branch = $branch)
+  AND ($manager IS NULL OR r.manager = $manager)
+  AND ($min_score IS NULL OR r.score >= $min_score)
+  AND ($name_contains IS NULL OR r.name CONTAINS $name_contains)
+"""
+PROSPECTS_BY_RANK = _PROSPECT_MATCH + """
+RETURN r.prospect_json AS json
+ORDER BY r.rank ASC, c.enterprise_id, m.enterprise_id
+SKIP $skip LIMIT $limit
+"""
+PROSPECTS_BY_SCORE = _PROSPECT_MATCH + """
+RETURN r.prospect_json AS json
+ORDER BY r.score DESC, c.enterprise_id, m.enterprise_id
+SKIP $skip LIMIT $limit
+"""
+PROSPECTS_BY_NAME = _PROSPECT_MATCH + """
+RETURN r.prospect_json AS json
+ORDER BY r.name ASC, c.enterprise_id, m.enterprise_id
+SKIP $skip LIMIT $limit
+"""
+COUNT_PROSPECTS = _PROSPECT_MATCH + "RETURN count(r) AS n"
+
+ENTERPRISE = """
+MATCH (e:Enterprise {enterprise_id: $enterprise_id})
+RETURN e.firm_json AS json, e:Core AS is_core
+"""
+ENTERPRISE_CHAINS = """
+MATCH (m:Enterprise {enterprise_id: $enterprise_id})-[r:IN_CHAIN]->(c:Core)
+RETURN r.member_json AS json ORDER BY c.enterprise_id
+"""
+ENTERPRISE_PROSPECTS = """
+MATCH (m:Enterprise {enterprise_id: $enterprise_id})-[r:IN_CHAIN]->(c:Core)
+RETURN r.prospect_json AS json ORDER BY r.rank, c.enterprise_id
+"""
+
+LEAKAGE = "MATCH (c:Core {enterprise_id: $core_id}) RETURN c.leakage_json AS json"
+LEAKAGE_TOP = """
+MATCH (c:Core {enterprise_id: $core_id})-[r:LEAKS_TO]->(e:Enterprise)
+RETURN r.row_json AS json
+ORDER BY r.direction, r.rank, e.enterprise_id
+"""
+
+_ALERT_MATCH = """
+MATCH (a:Alert)
+WHERE ($core_id IS NULL OR a.core_id = $core_id) AND ($kinds IS NULL OR a.kind IN $kinds)
+"""
+ALERTS = _ALERT_MATCH + """
+RETURN a.row_json AS json
+ORDER BY CASE a.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.core_id, a.kind,
+         a.enterprise_id
+SKIP $skip LIMIT $limit
+"""
+COUNT_ALERTS = _ALERT_MATCH + "RETURN count(a) AS n"
+
+COUNTS = """
+CALL () { MATCH (n) RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS rels }
+RETURN nodes, rels
+"""

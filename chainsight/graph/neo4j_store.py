@@ -1,0 +1,269 @@
+"""``Neo4jStore``: the analysis in a Neo4j server over Bolt, behind the same protocol as LocalStore.
+
+Writes are ``UNWIND $rows … MERGE`` in batches (``NEO4J_BATCH_SIZE``); reads go through
+``driver.execute_query(..., result_transformer_=neo4j.Result.to_df)``; all Cypher lives in
+:mod:`chainsight.graph.cypher`. Every publish tags what it writes with a new run id and finally
+removes whatever an earlier run left, so an interrupted publish is repaired by running it again.
+
+Connection problems (server down, wrong password) surface as
+:class:`~chainsight.errors.StoreUnavailable` with the URI in the message.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import neo4j
+import pandas as pd
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from chainsight.config import Neo4jSettings
+from chainsight.errors import NotAnalysed, NotFound, StoreError, StoreUnavailable
+from chainsight.graph import cypher
+from chainsight.graph.analysis import Analysis
+from chainsight.graph.local import FIRM_COLUMNS
+from chainsight.graph.store import (
+    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
+    PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, plain, records, records_frame,
+)
+
+Progress = Callable[[str, int, int], None]
+_SORTS = {"rank": cypher.PROSPECTS_BY_RANK, "score": cypher.PROSPECTS_BY_SCORE,
+          "name": cypher.PROSPECTS_BY_NAME}
+_ALL = 2**62  # LIMIT for "no limit": Cypher needs a number
+# Flat properties shown in Browser and used by filters; everything else is in the *_json copies.
+_FIRM_PROPS = ("name", "uscc", "is_customer", "customer_id", "customer_type", "branch", "manager",
+               "eligible", "eligibility_rule", "deposits", "loan_balance", "core_score", "is_core",
+               "pagerank", "position")
+_CHAIN_PROPS = ("direction", "tier", "rank", "score", "kind", "eligible", "segment", "stage",
+                "branch", "manager", "name", "amount", "products", "reasons_en", "reasons_zh")
+_EDGE_PROPS = ("amount", "count", "first_date", "last_date", "active_months", "amount_payer_ours",
+               "amount_payee_ours")
+
+
+def _quiet(step: str, done: int, total: int) -> None:
+    """Default progress: silent."""
+
+
+def _dumps(row: dict[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False, allow_nan=False)
+
+
+def _props(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """Only Bolt-storable values (no maps, no None: a None would delete the property)."""
+    out = {}
+    for key in keys:
+        value = plain(row.get(key))
+        if value is not None and not isinstance(value, dict):
+            out[key] = value
+    return out
+
+
+def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+class Neo4jStore:
+    """A :class:`~chainsight.graph.store.GraphStore` in Neo4j (local launcher, cluster or Aura)."""
+
+    def __init__(self, settings: Neo4jSettings | None = None) -> None:
+        self.settings = settings or Neo4jSettings()
+        auth = (self.settings.username, self.settings.password) if self.settings.password else None
+        self._driver = neo4j.GraphDatabase.driver(self.settings.uri, auth=auth,
+                                                  connection_timeout=10, max_transaction_retry_time=15)
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _fail(self, exc: Exception) -> StoreError:
+        if isinstance(exc, (ServiceUnavailable, SessionExpired, AuthError, OSError)):
+            return StoreUnavailable(f"Neo4j at {self.settings.uri} is unavailable: {exc}")
+        return StoreError(f"Neo4j at {self.settings.uri} failed: {exc}")
+
+    def _read(self, query: str, **params: Any) -> pd.DataFrame:
+        try:
+            frame: pd.DataFrame = self._driver.execute_query(
+                query, params, database_=self.settings.database, routing_=neo4j.RoutingControl.READ,
+                result_transformer_=neo4j.Result.to_df)
+            return frame
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._fail(exc) from exc
+
+    def _write(self, query: str, **params: Any) -> pd.DataFrame:
+        try:
+            frame: pd.DataFrame = self._driver.execute_query(
+                query, params, database_=self.settings.database, routing_=neo4j.RoutingControl.WRITE,
+                result_transformer_=neo4j.Result.to_df)
+            return frame
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise self._fail(exc) from exc
+
+    def _jsons(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        frame = self._read(query, **params)
+        return [json.loads(text) for text in frame["json"]] if len(frame) else []
+
+    def _count(self, query: str, **params: Any) -> int:
+        return int(self._read(query, **params)["n"].iloc[0])
+
+    def verify(self) -> None:
+        """Check the server answers (raises StoreUnavailable with the reason when it does not)."""
+        try:
+            self._driver.verify_connectivity()
+        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError, ValueError) as exc:
+            raise self._fail(exc) from exc
+
+    def close(self) -> None:
+        """Close the driver."""
+        self._driver.close()
+
+    # -- write --------------------------------------------------------------------------------
+    def load(self, query: str, rows: list[dict[str, Any]], run: str, *, batch_size: int | None = None,
+             progress: Progress = _quiet, step: str = "") -> None:
+        """Run ``query`` (an ``UNWIND $rows`` statement) over ``rows`` in batches."""
+        size = batch_size or self.settings.batch_size
+        for done, batch in enumerate(_batches(rows, size)):
+            progress(step, done * size, len(rows))
+            self._write(query, rows=batch, run=run)
+        progress(step, len(rows), len(rows))
+
+    def publish(self, analysis: Analysis, *, progress: Progress = _quiet) -> None:
+        """Write ``analysis`` as the graph model of :mod:`chainsight.graph.cypher`, idempotently."""
+        self.verify()
+        run = f"{time.time_ns()}"
+        for statement in cypher.SCHEMA:
+            self._write(statement)
+        firms = analysis.firms.assign(is_core=analysis.firms["enterprise_id"].isin(
+            analysis.cores["enterprise_id"]))
+        firm_rows = records(firms, FIRM_COLUMNS)
+        self.load(cypher.MERGE_ENTERPRISES, [
+            {"enterprise_id": r["enterprise_id"], "props": _props(r, _FIRM_PROPS), "json": _dumps(r)}
+            for r in firm_rows], run, progress=progress, step="enterprises")
+        self.load(cypher.MERGE_BRANCHES, [
+            {"enterprise_id": r["enterprise_id"], "branch": r["branch"], "manager": r["manager"]}
+            for r in firm_rows if r["branch"]], run, progress=progress, step="branches")
+        self.load(cypher.MERGE_PAYS, [
+            {"payer_id": r["payer_id"], "payee_id": r["payee_id"], "props": _props(r, _EDGE_PROPS)}
+            for r in records(analysis.flows, ("payer_id", "payee_id", *_EDGE_PROPS))],
+            run, progress=progress, step="payments")
+        self._publish_analytics(analysis, firms, run, progress)
+        self._write(cypher.SET_META, meta=json.dumps(analysis.meta, default=str), run=run)
+        self._remove_stale(run)
+
+    def _publish_analytics(self, analysis: Analysis, firms: pd.DataFrame, run: str,
+                           progress: Progress) -> None:
+        info = firms.set_index("enterprise_id")
+        leak = {r["core_id"]: r for r in records(analysis.leakage, LEAKAGE_COLUMNS)}
+        cores = analysis.cores.merge(info[["branch", "manager", "is_customer"]], left_on="enterprise_id",
+                                     right_index=True, how="left", suffixes=("_x", ""))
+        self.load(cypher.SET_CORES, [
+            {"enterprise_id": r["enterprise_id"], "rank": r["rank"], "score": r["score"], "json": _dumps(r),
+             "leakage_json": _dumps(leak.get(r["enterprise_id"], {"core_id": r["enterprise_id"]}))}
+            for r in records(cores, CORE_COLUMNS)], run, step="cores")
+        members = analysis.members.merge(info[["name", "branch", "is_customer", "eligible"]],
+                                         left_on="enterprise_id", right_index=True, how="left")
+        member_rows = {(r["core_id"], r["enterprise_id"]): r for r in records(members, MEMBER_COLUMNS)}
+        chain_rows = []
+        for p in records(analysis.prospects, PROSPECT_COLUMNS):
+            member = member_rows[(p["core_id"], p["enterprise_id"])]
+            chain_rows.append({"core_id": p["core_id"], "enterprise_id": p["enterprise_id"],
+                               "props": _props({**member, **p}, _CHAIN_PROPS),
+                               "member_json": _dumps(member), "prospect_json": _dumps(p)})
+        self.load(cypher.MERGE_IN_CHAIN, chain_rows, run, progress=progress, step="chains")
+        self.load(cypher.MERGE_LEAKS_TO, [
+            {"core_id": r["core_id"], "enterprise_id": r["enterprise_id"], "direction": r["direction"],
+             "props": _props(r, ("amount_offus", "share_of_core", "rank")), "json": _dumps(r)}
+            for r in records(analysis.leakage_top, LEAKAGE_TOP_COLUMNS)], run, step="leakage")
+        self.load(cypher.MERGE_ALERTS, [
+            {"core_id": r["core_id"], "enterprise_id": r["enterprise_id"], "kind": r["kind"],
+             "props": _props(r, ("severity", "direction", "name")), "json": _dumps(r)}
+            for r in records(analysis.alerts, ALERT_COLUMNS)], run, step="alerts")
+
+    def _remove_stale(self, run: str) -> None:
+        """Delete, in batches, what earlier (or interrupted) publishes wrote and this one did not."""
+        batch = self.settings.batch_size
+        for query in (cypher.DELETE_STALE_RELS, cypher.DELETE_STALE_NODES):
+            while int(self._write(query, run=run, batch=batch)["n"].iloc[0]) > 0:
+                pass
+        self._write(cypher.UNSET_STALE_CORES, run=run)
+
+    def counts(self) -> tuple[int, int]:
+        """(nodes, relationships) in the database."""
+        frame = self._read(cypher.COUNTS)
+        return int(frame["nodes"].iloc[0]), int(frame["rels"].iloc[0])
+
+    # -- read ---------------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """The published analysis' metadata, or ``{"analysed": False}``."""
+        frame = self._read(cypher.META)
+        if frame.empty:
+            return {"analysed": False}
+        return {"analysed": True, **json.loads(frame["meta"].iloc[0])}
+
+    def _require_analysis(self) -> None:
+        if self._read(cypher.META).empty:
+            raise NotAnalysed(f"Neo4j at {self.settings.uri} holds no analysis: run "
+                              "`chainsight analyze --store neo4j`")
+
+    def cores(self, *, skip: int = 0, limit: int | None = None) -> Page:
+        """Cores, best first."""
+        self._require_analysis()
+        rows = self._jsons(cypher.CORES, skip=skip, limit=_ALL if limit is None else limit)
+        return Page(records_frame(rows, CORE_COLUMNS), self._count(cypher.COUNT_CORES))
+
+    def _core(self, core_id: str) -> dict[str, Any]:
+        rows = self._jsons(cypher.CORE, core_id=core_id)
+        if not rows:
+            raise NotFound(f"{core_id} is not an analysed core")
+        return rows[0]
+
+    def chain(self, core_id: str, depth: int = 2) -> Chain:
+        """The core, its members up to ``depth`` and the trade edges among them."""
+        core = self._core(core_id)
+        members = records_frame(self._jsons(cypher.CHAIN_MEMBERS, core_id=core_id, depth=depth),
+                                MEMBER_COLUMNS)
+        nodes = [core_id, *members["enterprise_id"].tolist()]
+        edges = self._read(cypher.CHAIN_EDGES, nodes=nodes)
+        return Chain(core, members, records_frame(records(edges, EDGE_COLUMNS), EDGE_COLUMNS))
+
+    def prospects(self, core_id: str | None = None, *, filters: ProspectFilter | None = None,
+                  sort: str = "rank", skip: int = 0, limit: int | None = 100) -> Page:
+        """Prospects matching ``filters``, sorted, one page of them and the total."""
+        check_sort(sort)
+        self._require_analysis()
+        f = filters or ProspectFilter()
+        params = {"core_id": core_id, "kinds": list(f.kinds) if f.kinds is not None else None,
+                  "direction": f.direction, "tier": f.tier, "segment": f.segment, "stage": f.stage,
+                  "eligible": f.eligible, "branch": f.branch, "manager": f.manager,
+                  "min_score": f.min_score, "name_contains": f.name_contains}
+        rows = self._jsons(_SORTS[sort], skip=skip, limit=_ALL if limit is None else limit, **params)
+        return Page(records_frame(rows, PROSPECT_COLUMNS), self._count(cypher.COUNT_PROSPECTS, **params))
+
+    def enterprise(self, enterprise_id: str) -> dict[str, Any]:
+        """A firm's attributes, the chains it belongs to and its prospect rows."""
+        frame = self._read(cypher.ENTERPRISE, enterprise_id=enterprise_id)
+        if frame.empty:
+            raise NotFound(f"no enterprise {enterprise_id}")
+        card: dict[str, Any] = json.loads(frame["json"].iloc[0])
+        card["chains"] = self._jsons(cypher.ENTERPRISE_CHAINS, enterprise_id=enterprise_id)
+        card["prospects"] = self._jsons(cypher.ENTERPRISE_PROSPECTS, enterprise_id=enterprise_id)
+        return card
+
+    def leakage(self, core_id: str) -> Leakage:
+        """Off-us shares and top external counterparties of one core."""
+        self._core(core_id)
+        summary = self._jsons(cypher.LEAKAGE, core_id=core_id)[0]
+        top = records_frame(self._jsons(cypher.LEAKAGE_TOP, core_id=core_id), LEAKAGE_TOP_COLUMNS)
+        return Leakage(summary, top)
+
+    def alerts(self, core_id: str | None = None, *, kinds: tuple[str, ...] | None = None,
+               skip: int = 0, limit: int | None = None) -> Page:
+        """Alerts, most severe first."""
+        self._require_analysis()
+        params = {"core_id": core_id, "kinds": list(kinds) if kinds is not None else None}
+        rows = self._jsons(cypher.ALERTS, skip=skip, limit=_ALL if limit is None else limit, **params)
+        return Page(records_frame(rows, ALERT_COLUMNS), self._count(cypher.COUNT_ALERTS, **params))
+
+
+__all__ = ["Neo4jStore"]
