@@ -20,6 +20,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from traitlets import default
 
 import chainsight
 
@@ -29,13 +30,16 @@ CELL_TIMEOUT = 300  # seconds per cell
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours its tracebacks
 
 
-def this_python_kernel() -> AsyncKernelManager:
-    """A manager for an ipykernel running in ``sys.executable``, whatever kernelspecs are installed.
+class ThisPythonKernelManager(AsyncKernelManager):
+    """Starts ipykernel in ``sys.executable``, whatever kernelspecs the machine has installed.
 
     With no kernel directories to search, ``python3`` resolves to ipykernel's built-in spec, whose command
     is this interpreter: a user-level ``python3`` kernelspec pointing at another Python cannot shadow it.
     """
-    return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_dirs=[]))
+
+    @default("kernel_spec_manager")
+    def _this_python_only(self) -> KernelSpecManager:
+        return KernelSpecManager(kernel_dirs=[])
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,7 @@ def published_db(small_bank: tuple[Path, Path], tmp_path_factory: pytest.TempPat
 
 
 def test_kernel_is_this_interpreter() -> None:
-    km = this_python_kernel()
+    km = ThisPythonKernelManager(kernel_name="python3")
     assert km.kernel_spec is not None
     assert km.format_kernel_cmd()[0] == sys.executable
 
@@ -74,11 +78,15 @@ def test_notebook_is_committed_clean(name: str) -> None:
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs(name: str, published_db: Path) -> None:
     nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
-    client = NotebookClient(nb, km=this_python_kernel(), timeout=CELL_TIMEOUT,
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})  # cwd = notebooks/
+    client = NotebookClient(nb, kernel_name="python3", kernel_manager_class=ThisPythonKernelManager,
+                            timeout=CELL_TIMEOUT,
+                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})  # the kernel's cwd
+    failure = None
     try:
         client.execute(env={**os.environ, "CHAINSIGHT_DB": str(published_db)})
-    except CellExecutionError as exc:
-        pytest.fail(f"{name}: a cell raised\n{_ANSI.sub('', str(exc))}", pytrace=False)
+    except CellExecutionError as exc:  # its text holds the failing cell's source and traceback
+        failure = _ANSI.sub("", str(exc))
+    if failure is not None:  # outside the except: the report shows the cell, not the chained traceback
+        pytest.fail(f"{name}: a cell raised\n{failure}", pytrace=False)
     ran = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert ran and all(cell.execution_count is not None for cell in ran)

@@ -122,6 +122,18 @@ WITH n LIMIT $batch
 DETACH DELETE n
 RETURN count(*) AS n
 """
+DELETE_PAYS_BATCH = """
+MATCH ()-[r:PAYS]->()
+WITH r LIMIT $batch
+DELETE r
+RETURN count(*) AS n
+"""
+CLEAR_BATCH = """
+MATCH (n)
+WITH n LIMIT $batch
+DETACH DELETE n
+RETURN count(*) AS n
+"""
 UNSET_STALE_CORES = """
 MATCH (c:Core) WHERE c.core_run <> $run
 REMOVE c:Core, c.rank, c.core_score, c.core_json, c.leakage_json, c.core_run

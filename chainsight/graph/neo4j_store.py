@@ -188,6 +188,11 @@ class Neo4jStore:
                 pass
         self._write(cypher.UNSET_STALE_CORES, run=run)
 
+    def clear(self) -> None:
+        """Delete every node and relationship of the database, in batches (constraints stay)."""
+        while int(self._write(cypher.CLEAR_BATCH, batch=self.settings.batch_size)["n"].iloc[0]) > 0:
+            pass
+
     def counts(self) -> tuple[int, int]:
         """(nodes, relationships) in the database."""
         frame = self._read(cypher.COUNTS)
