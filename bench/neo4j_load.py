@@ -27,8 +27,9 @@ def _edges(n_nodes: int, n_edges: int, seed: int = 5) -> list[dict[str, object]]
     rng = np.random.default_rng(seed)
     payer = rng.integers(0, n_nodes, n_edges * 2)
     payee = rng.integers(0, n_nodes, n_edges * 2)
-    pairs = np.unique(np.stack([payer, payee], axis=1)[payer != payee], axis=0)[:n_edges]
-    rng.shuffle(pairs)
+    pairs = np.unique(np.stack([payer, payee], axis=1)[payer != payee], axis=0)
+    pairs = pairs[np.sort(rng.choice(len(pairs), min(n_edges, len(pairs)), replace=False))]
+    # sorted by payer, then payee: the order ``Neo4jStore.publish`` gets its flows in
     amount = np.round(rng.lognormal(11, 1.5, len(pairs)), 2)
     return [{"payer_id": f"E{a:07d}", "payee_id": f"E{b:07d}",
              "props": {"amount": float(x), "count": int(c), "active_months": int(m)}}

@@ -40,8 +40,8 @@ class AnalysisConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    as_of: date | None = Field(None, description="eligibility date; default 31 Dec of the latest "
-                                                 "full year in the data")
+    as_of: date | None = Field(None, description="eligibility date; default the manifest's as_of, "
+                                                 "else 31 Dec of the latest full year in the data")
     no_loan_cap: float = DEFAULT_CAP
     cores: CoreScoring = Field(default_factory=CoreScoring)
     chains: ChainRules = Field(default_factory=ChainRules)
@@ -93,6 +93,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
             "enterprises": con.execute("SELECT * FROM enterprises ORDER BY enterprise_id").df(),
             "customers": con.execute("SELECT * FROM customers ORDER BY customer_id").df(),
             "accounts": con.execute("SELECT * FROM our_accounts ORDER BY account_no").df(),
+            "dataset": con.execute("SELECT * FROM dataset").df(),
             "balances": con.execute("""SELECT c.enterprise_id, b.month, sum(b.balance)::DOUBLE AS balance
                 FROM monthly_balances b JOIN customers c USING (customer_id)
                 GROUP BY ALL ORDER BY ALL""").df(),
@@ -151,7 +152,9 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     leak, leak_top = leakage(flows, core_ids, names)
     found = alerts(flow_months, core_ids, names, config.alerts)
     cores = _core_table(core_rows, members)
-    as_of = config.as_of or _latest_full_year_end(flow_months)
+    declared = inputs["dataset"]["as_of"].dropna()
+    as_of = config.as_of or (pd.Timestamp(declared.iloc[0]).date() if len(declared)
+                             else _latest_full_year_end(flow_months))
     meta = {"analysed_at": datetime.now().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
             "n_enterprises": len(firms), "n_flows": len(flows), "n_cores": len(cores),
             "n_members": len(members), "n_prospects": len(prospects),

@@ -341,8 +341,11 @@ def hodge_potential(
     adj.eliminate_zeros()  # stored zero weights are not pairs
     deg = np.diff(adj.indptr).astype(np.float64)
     phi = _jacobi_cg(adj, deg, inflow, rtol, max_iter)
-    # adj is symmetric: its strong components are the weak components of W (and need no transpose)
-    _, comp = connected_components(adj, directed=True, connection="strong")
+    # Weak components of W are cheapest; adj's (symmetric: strong = weak) if zeros were dropped.
+    if np.all(total > 0):
+        _, comp = connected_components(w, directed=True, connection="weak")
+    else:
+        _, comp = connected_components(adj, directed=True, connection="strong")
     potential: FloatArray = phi - (np.bincount(comp, weights=phi) / np.bincount(comp))[comp]
     return potential
 

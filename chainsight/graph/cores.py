@@ -47,6 +47,7 @@ OUTPUT_COLUMNS = [
     "enterprise_id", "name", "rank", "score", "is_core", *METRIC_COLUMNS[1:],
     "explanation", "explanation_zh",
 ]  # fmt: skip
+HODGE_RTOL = 1e-10  # position is shown to 2 decimals; on 1M firms this is ~1e-6 from exact
 SIDES = {  # weight -> (buy-side column, sell-side column)
     "w_amount": ("out_strength", "in_strength"),
     "w_counterparties": ("n_suppliers", "n_customers"),
@@ -131,7 +132,7 @@ def enterprise_metrics(
     W = cen.flow_matrix(payer, payee, edges["amount"].to_numpy(np.float64), n)
     WT = W.T.tocsr()
     tasks: dict[str, Any] = {
-        "hodge": lambda: cen.hodge_potential(W, wt=WT),
+        "hodge": lambda: cen.hodge_potential(W, wt=WT, rtol=HODGE_RTOL),
         "betweenness": lambda: cen.betweenness(W, _k(scoring.betweenness_k, n), scoring.seed, wt=WT),
         "hits": lambda: cen.hits(W, scoring.tol, wt=WT),
         "pagerank": lambda: cen.pagerank(W, scoring.alpha, tol=scoring.tol, wt=WT),
@@ -177,22 +178,18 @@ def rank_cores(
         & (df["n_customers"] >= scoring.min_customers)
         & (df["active_months"] >= scoring.min_active_months)
     ).to_numpy()
-    names_col = (
-        names.reindex(df["enterprise_id"]).to_numpy(object)
-        if names is not None
-        else np.full(len(df), None, dtype=object)
-    )
-    df.insert(1, "name", pd.Series(names_col, dtype="str"))
+    nothing = np.full(len(df), None, dtype=object)
+    name = nothing if names is None else names.reindex(df["enterprise_id"].to_numpy()).array
+    df.insert(1, "name", pd.Series(name, dtype="str"))
     df.insert(2, "rank", np.arange(1, len(df) + 1))
     df.insert(3, "score", score[order])
     df.insert(4, "is_core", eligible & (np.cumsum(eligible) <= scoring.top_n))
     shown = len(df) if scoring.explain_top is None else scoring.explain_top
     explain = np.flatnonzero((df["rank"] <= shown).to_numpy() | df["is_core"].to_numpy())
-    en, zh = _explanations(df, eligible, explain, scoring)
-    df["explanation"] = pd.array([None] * len(df), dtype="str")
-    df["explanation_zh"] = pd.array([None] * len(df), dtype="str")
-    df.loc[explain, "explanation"] = en
-    df.loc[explain, "explanation_zh"] = zh
+    for col, text in zip(("explanation", "explanation_zh"), _explanations(df, eligible, explain, scoring)):
+        values = nothing.copy()
+        values[explain] = text
+        df[col] = pd.Series(values, dtype="str")
     return df[OUTPUT_COLUMNS]
 
 
@@ -226,7 +223,7 @@ def score_cores(
       enterprise_id  rank  is_core  n_suppliers  n_customers
     0             m     1     True            2            1
     1             d     2     True            2            1
-    2             r     3    False            1            0
+    2            m2     3    False            0            1
     """
     if edges.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in OUTPUT_COLUMNS})
@@ -260,10 +257,11 @@ def _explanations(
 ) -> tuple[list[str], list[str]]:
     """English and Chinese evidence sentences for ``rows`` of the ranked ``df``."""
     n = len(df)
-    pct = {
-        c: (df[c].rank(method="min", ascending=False).to_numpy() / n * 100)[rows]
-        for c in ("pagerank", "pagerank_rev")
-    }
+    pct = {}  # "top x%": 1 + the number of firms ranked strictly higher, over n
+    for c in ("pagerank", "pagerank_rev"):
+        values = df[c].to_numpy()
+        higher = n - np.searchsorted(np.sort(values), values[rows], side="right")
+        pct[c] = (higher + 1) / n * 100
     col = {c: df[c].to_numpy()[rows] for c in METRIC_COLUMNS[1:]}
     rule_en = (
         f"≥{scoring.min_suppliers} suppliers, ≥{scoring.min_customers} customers, "

@@ -157,14 +157,15 @@ def _pct(x: float, digits: int) -> str:
 
 def _reason(r: dict[str, Any], recent_months: int) -> tuple[str, str]:
     """The English and the Chinese reason for one member (``r``: its facts)."""
-    amt, zamt, share, dep = money_en(r["amount"]), money_zh(r["amount"]), _pct(r["share_of_core"], 1), \
-        _pct(r["dependency"], 0)
+    amt, zamt = money_en(r["amount"]), money_zh(r["amount"])
+    share, dep = _pct(r["share_of_core"], 1), _pct(r["dependency"], 0)
     act, n, up, via = int(r["active_months"]), int(r["months_in_period"]), r["direction"] == "up", r["via"]
-    if r["tier"] == 1:
-        who, whose, src, who_zh, whose_zh, src_zh = "the core", "the core's", "the core", "核心企业", "核心企业", "核心企业"
-    else:
-        who = f"{via}, a tier-1 {'supplier' if up else 'buyer'} of the core,"
-        whose, src, who_zh, whose_zh, src_zh = f"{via}'s", via, f"一级{'供应商' if up else '客户'}{via}", "其", "该企业"
+    if r["tier"] == 1:  # the tie is with the core itself
+        who, whose, src = "the core", "the core's", "the core"
+        who_zh, whose_zh, src_zh = "核心企业", "核心企业", "核心企业"
+    else:  # the tie is with the tier-1 firm it reaches the core through
+        who, whose, src = f"{via}, a tier-1 {'supplier' if up else 'buyer'} of the core,", f"{via}'s", via
+        who_zh, whose_zh, src_zh = f"一级{'供应商' if up else '客户'}{via}", "其", "该企业"
     when = f"{n}个月中{act}个月有交易"
     if up:
         en = (f"Supplies {who} {amt} over {act} of {n} months ({share} of {whose} spend); "
@@ -185,13 +186,14 @@ def _reason(r: dict[str, Any], recent_months: int) -> tuple[str, str]:
     elif kind == "acquire":
         en, zh = en + "; banks elsewhere (not our customer): a firm to acquire", zh + "；他行客户，可拓户营销"
     elif kind == "credit_team":
-        en += f"; our customer with loans or credit (loans {money_en(r['loan'])}, credit {money_en(r['credit'])})"
-        en += ": for the credit team"
-        zh += f"；我行有贷/授信客户（贷款{money_zh(r['loan'])}，授信{money_zh(r['credit'])}），转授信团队跟进"
+        loan, credit = r["loan"], r["credit"]
+        en += (f"; our customer with loans or credit (loans {money_en(loan)}, credit {money_en(credit)}): "
+               "for the credit team")
+        zh += f"；我行有贷/授信客户（贷款{money_zh(loan)}，授信{money_zh(credit)}），转授信团队跟进"
     else:
         rule, ctype = r["eligibility_rule"], r["customer_type"]
-        why_en, why_zh = _WHY.get(rule, (f"{ctype} customer", f"{ctype}类客户") if rule == "excluded_type"
-                                  else (rule, rule))
+        why_en, why_zh = (f"{ctype} customer", f"{ctype}类客户") if rule == "excluded_type" else \
+            _WHY.get(rule, (rule, rule))
         en += f"; our customer outside the small no-loan group ({why_en}), deposits {money_en(deposits)}"
         zh += f"；我行客户，非小额无贷户（{why_zh}），存款{money_zh(deposits)}"
     en, zh = en + ".", zh + "。"
@@ -204,7 +206,8 @@ def _reason(r: dict[str, Any], recent_months: int) -> tuple[str, str]:
     return en, zh
 
 
-def _explain(facts: dict[str, Any], scoring: ProspectScoring) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+def _explain(facts: dict[str, Any], scoring: ProspectScoring
+             ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """Reasons (English, Chinese) and the evidence dict of every member; NaN evidence becomes None."""
     keys = list(facts)
     lists = [np.asarray(facts[k]).tolist() for k in keys]
@@ -214,7 +217,8 @@ def _explain(facts: dict[str, Any], scoring: ProspectScoring) -> tuple[list[str]
         e, z = _reason(r, scoring.recent_months)
         en.append(e)
         zh.append(z)
-        ev: dict[str, Any] = {k: None if r[k] != r[k] else int(r[k]) if k in _INTS else r[k] for k in _EVIDENCE}
+        ev: dict[str, Any] = {k: None if r[k] != r[k] else int(r[k]) if k in _INTS else r[k]
+                              for k in _EVIDENCE}
         ev["eligibility_rule"] = r["eligibility_rule"]
         evidence.append(ev)
     return en, zh, evidence
@@ -237,7 +241,8 @@ def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.Data
     pandas.DataFrame
         One row per member, sorted by ``core_id`` then ``rank``. ``rank`` is 1..n within a core:
         members of ``scoring.lead_kinds`` first, then the others, each by score descending, ties by
-        ``enterprise_id``. See the module ``README`` section for every column and rule.
+        ``enterprise_id``. Components, segments, stages and products follow the rules listed in
+        :mod:`chainsight.graph._prospect_rules`; ``evidence`` holds the numbers behind the reasons.
 
     Examples
     --------

@@ -203,6 +203,8 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 def _derive(con: duckdb.DuckDBPyConnection, spec: Manifest) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
+        con.execute("CREATE OR REPLACE TABLE dataset AS SELECT ? AS name, CAST(? AS DATE) AS as_of, "
+                    "CAST(? AS VARCHAR[]) AS bank_names", [spec.name, spec.as_of, list(spec.bank_names)])
         resolve_parties(con)
         build_transactions(con, spec.rules)
         build_flows(con)

@@ -3,6 +3,7 @@
 ================= =========================================================================
 table             one row per
 ================= =========================================================================
+dataset           the manifest's name, as-of date and bank names (one row)
 files             input file ever ingested: path, SHA-256, profile, rows read
 staged            parsed payment row of an input file (immutable per file version)
 rejects           input row that could not be used: file, line, reason, raw text
