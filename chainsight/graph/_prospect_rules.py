@@ -16,7 +16,7 @@ without a Python loop. Thresholds (defaults in brackets) come from ``ProspectSco
   that holds: ``lost`` nothing recently; ``entry`` started <= 3 months ago; ``warning`` recent <=
   0.7 x earlier; ``growth`` recent >= 1.2 x earlier; else ``stable``.
 * **Products**, minus those held: 企业网银 not signed; 结算套餐 trade in >= 75 % of months and >= 12
-  payments; 现金管理 amount >= 10m, >= 3 accounts with us or >= 2 chains; 法人理财 (customers) lowest
+  payments; 现金管理 amount >= 10m, >= 3 accounts with us or >= 3 chains; 法人理财 (customers) lowest
   month-end balance >= 100k or CV >= 0.5; 交易银行 + 贸易融资 tier 1 with dependency >= 0.3;
   账户信使 customers trading in >= 50 % of months.
 """

@@ -329,25 +329,33 @@ def hodge_potential(
     n: int = w.shape[0]
     t = _transpose_csr(W, wt)
     # One merge: real part f_ij + f_ji, imaginary part f_ij - f_ji, on the union pattern.
-    z = sp.csr_matrix((w.data * (1 + 1j), w.indices, w.indptr), shape=(n, n))
-    z = z + sp.csr_matrix((t.data * (1 - 1j), t.indices, t.indptr), shape=(n, n))
-    total, net = z.data.real, z.data.imag
+    z = _complex(w, 1.0) + _complex(t, -1.0)
+    total, net = z.data.real.copy(), z.data.imag.copy()
+    pairs = bool(np.all(total > 0))  # else some stored weights are 0 and are not pairs
     if normalize:
-        net = np.divide(net, total, out=np.zeros_like(net), where=total > 0)
+        net = net / total if pairs else np.divide(net, total, out=np.zeros_like(net), where=total > 0)
     inflow: FloatArray = -(sp.csr_matrix((net, z.indices, z.indptr), shape=(n, n)) @ np.ones(n))
     if not np.any(inflow):
         return np.zeros(n)
-    adj = sp.csr_matrix(((total > 0).astype(np.float64), z.indices, z.indptr), shape=(n, n))
-    adj.eliminate_zeros()  # stored zero weights are not pairs
+    ones = np.ones(z.nnz) if pairs else (total > 0).astype(np.float64)
+    adj = sp.csr_matrix((ones, z.indices, z.indptr), shape=(n, n))
+    adj.eliminate_zeros()
     deg = np.diff(adj.indptr).astype(np.float64)
     phi = _jacobi_cg(adj, deg, inflow, rtol, max_iter)
     # Weak components of W are cheapest; adj's (symmetric: strong = weak) if zeros were dropped.
-    if np.all(total > 0):
+    if pairs:
         _, comp = connected_components(w, directed=True, connection="weak")
     else:
         _, comp = connected_components(adj, directed=True, connection="strong")
     potential: FloatArray = phi - (np.bincount(comp, weights=phi) / np.bincount(comp))[comp]
     return potential
+
+
+def _complex(w: sp.csr_matrix, imag: float) -> sp.csr_matrix:
+    """``w`` with data ``w + imag * w * 1j`` (same pattern)."""
+    data = np.empty(w.nnz, dtype=np.complex128)
+    data.real, data.imag = w.data, imag * w.data
+    return sp.csr_matrix((data, w.indices, w.indptr), shape=w.shape)
 
 
 def _jacobi_cg(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chainsight.graph._prospect_rules import money_en, money_zh
 
@@ -47,10 +47,17 @@ class AlertRules(BaseModel):
     """Ignore relationships whose larger window amount is below this (CNY)."""
     moved_bank_share: float = Field(default=0.5, ge=0, lt=1)
     """``moved_bank``: ours share above this before, off-us share above this now."""
-    high_share: float = Field(default=0.10, ge=0, le=1)
-    """Severity ``high`` when the relationship is at least this share of the core's side."""
-    medium_share: float = Field(default=0.03, ge=0, le=1)
+    high_share: float = Field(default=0.05, ge=0, le=1)
+    """Severity ``high`` when the relationship is at least this share of the core's spend or receipts
+    (a core with a thousand counterparties rarely has a tier-1 tie above 5 %) ..."""
+    medium_share: float = Field(default=0.01, ge=0, le=1)
     """... ``medium`` from this share; below it ``low``."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AlertRules:
+        if self.medium_share > self.high_share:
+            raise ValueError("medium_share must not exceed high_share")
+        return self
 
 
 def _ties(flows: pd.DataFrame, core_ids: list[str], keep: list[str]) -> pd.DataFrame:

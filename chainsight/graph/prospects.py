@@ -113,7 +113,7 @@ class ProspectScoring(BaseModel):
     """现金管理 when the relationship's amount reaches this (CNY) ..."""
     cash_mgmt_accounts: int = Field(default=3, ge=1)
     """... or the firm holds this many accounts with us ..."""
-    cash_mgmt_cores: int = Field(default=2, ge=1)
+    cash_mgmt_cores: int = Field(default=3, ge=1)
     """... or it belongs to this many analysed chains."""
     wealth_idle_balance: float = Field(default=100_000.0, ge=0)
     """法人理财 when the lowest month-end balance (else deposits) reaches this, or balances are volatile."""

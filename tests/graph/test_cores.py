@@ -129,10 +129,12 @@ def test_score_follows_the_documented_formula(one_plus_n: pd.DataFrame) -> None:
 
 
 def test_metrics_are_the_flow_evidence(one_plus_n: pd.DataFrame) -> None:
-    dup = pd.concat([one_plus_n, pd.DataFrame([("CORE", "S1", 5e5, 1, 3), ("CORE", "CORE", 9e9, 1, 12)],
-                                              columns=one_plus_n.columns)])  # fmt: skip
-    core = row(score_cores(dup, None, CoreScoring()), "CORE")
-    assert core["out_strength"] == 15e6 + 5e4 + 5e5  # repeated pair summed, self-payment ignored
+    extra = [("CORE", "S1", 5e5, 1, 3), ("CORE", "CORE", 9e9, 1, 12), ("CORE", "NEW", 1e3, 1, 7)]
+    dup = pd.concat([one_plus_n, pd.DataFrame(extra, columns=one_plus_n.columns)])
+    scored = score_cores(dup, None, CoreScoring())
+    core = row(scored, "CORE")
+    assert core["out_strength"] == 15e6 + 5e4 + 5e5 + 1e3  # repeated pair summed, self-payment ignored
+    assert row(scored, "NEW")["active_months"] == 7  # months count on the receiving side too
     assert core["in_strength"] == sum((i + 2) * 1.5e6 for i in range(5))
     assert core["active_months"] == 12 and core["position"] == pytest.approx(core["position"])
     ranked = score_cores(one_plus_n, None, CoreScoring())

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from chainsight.graph.leakage import ALERT_COLUMNS, AlertRules, alerts, leakage
 
@@ -121,7 +122,8 @@ def test_new_means_never_before_the_recent_window() -> None:
     out = run(STEADY_UP, came_back, rules=AlertRules(previous_months=2))
     assert "new_counterparty" not in set(out["kind"])
     fresh = monthly("K", "R", [0, 0, 0, 0, 0, 5e4])
-    assert ("R", "new_counterparty") in [k[:2] for k in kinds(run(STEADY_UP, fresh, rules=AlertRules(previous_months=2)))]
+    out = run(STEADY_UP, fresh, rules=AlertRules(previous_months=2))
+    assert ("R", "new_counterparty") in [k[:2] for k in kinds(out)]
 
 
 def test_stopped() -> None:
@@ -131,6 +133,10 @@ def test_stopped() -> None:
     assert (row["previous_amount"], row["recent_amount"], row["recent_share"]) == (1.5e5, 0.0, 0.0)
     assert row["previous_share"] == pytest.approx(1 / 3)
     assert "stopped" in row["detail_en"] and "交易中断" in row["detail_zh"]
+    short = run(STEADY_UP, monthly("K", "P", [5e4, 5e4, 5e4, 0, 0, 0]), rules=AlertRules(previous_months=2))
+    assert short["previous_amount"].tolist() == [1e5]  # Feb-Mar: January is outside the previous window
+    long_gone = run(STEADY_UP, monthly("K", "P", [5e4, 0, 0, 0, 0, 0]), rules=AlertRules(previous_months=2))
+    assert long_gone.empty  # it had stopped before the previous window began
 
 
 def test_share_drop() -> None:
@@ -174,6 +180,13 @@ def test_severity_caps_and_sort_order() -> None:
                   ("K", "M", "moved_bank", "medium"),         # 1 % of receipts, but moving banks is at least medium
                   ("K", "N", "new_counterparty", "medium"),   # 94 % of spend, but a new one is at most medium
                   ("K2", "P", "stopped", "high")]
+
+
+def test_alert_rules_are_validated() -> None:
+    with pytest.raises(ValidationError):
+        AlertRules(medium_share=0.2, high_share=0.1)
+    with pytest.raises(ValidationError):
+        AlertRules(recent_months=0)
 
 
 def test_alerts_are_deterministic() -> None:

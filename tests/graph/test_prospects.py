@@ -112,10 +112,12 @@ def test_kinds(chain: Chain) -> None:
     assert {row["kind"] for row in out.values()} <= set(KINDS)
 
 
-def test_credit_balance_alone_makes_credit_team(chain: Chain) -> None:
+def test_credit_balance_or_rule_alone_makes_credit_team(chain: Chain) -> None:
     members, firms, balances = chain
     firms.loc[firms["enterprise_id"] == "OVER", "credit_off_balance"] = 1.0
-    assert ranked((members, firms, balances))["OVER"]["kind"] == "credit_team"
+    firms.loc[firms["enterprise_id"] == "LOAN", "loan_balance"] = 0.0  # rule has_loan still says so
+    out = ranked((members, firms, balances))
+    assert (out["OVER"]["kind"], out["LOAN"]["kind"]) == ("credit_team", "credit_team")
 
 
 @pytest.mark.parametrize("eid, segment, segment_zh", [
@@ -131,6 +133,12 @@ def test_segments(chain: Chain, eid: str, segment: str,
                   segment_zh: str) -> None:
     out = ranked(chain)
     assert (out[eid]["segment"], out[eid]["segment_zh"]) == (segment, segment_zh)
+
+
+def test_low_yield_when_deposits_are_small_against_the_flow(chain: Chain) -> None:
+    members, firms, balances = chain
+    members.loc[members["enterprise_id"] == "OVER", "amount"] = 12 * 25e6  # 25m a month through a 2m balance
+    assert ranked((members, firms, balances))["OVER"]["segment"] == "low_yield"
 
 
 def test_closure_rule_can_be_switched_off(chain: Chain) -> None:
@@ -158,20 +166,38 @@ def test_emptied_balance_is_lost_and_closure_warning(chain: Chain
     assert out["DRAIN"]["evidence"]["balance_drop"] == 1.0
 
 
+def test_missing_month_end_balances_carry_forward(chain: Chain) -> None:
+    members, firms, balances = chain
+    gap = (balances["enterprise_id"] == "DEEP") & balances["month"].isin(MONTHS[9:11])
+    out = ranked((members, firms, balances[~gap]))
+    assert (out["DEEP"]["stage"], out["DEEP"]["segment"]) == ("stable", "tier_threshold")
+
+
 def test_products_follow_rules_and_skip_held(chain: Chain) -> None:
     members, firms, balances = chain
     firms.loc[firms["enterprise_id"] == "DEEP", "products"] = "企业网银;账户信使"
-    members.loc[members["enterprise_id"] == "ACQ", "n_cores"] = 2
+    members.loc[members["enterprise_id"] == "ACQ", "n_cores"] = 3
     out = ranked((members, firms, balances))
     # DEEP: regular (11/12 months, 30 payments), idle 420k, tier 1 and 64 % dependent; holds 网银 and 信使
     assert out["DEEP"]["products"] == ["结算套餐", "法人理财", "交易银行", "贸易融资"]
-    # ACQ: not ours (no 网银, no 信使, no 理财), 12 payments in 12 months, two chains, dependency 0.5
+    # ACQ: not ours (no 网银, no 信使, no 理财), 12 payments in 12 months, three chains, dependency 0.5
     assert out["ACQ"]["products"] == ["企业网银", "结算套餐", "现金管理", "交易银行", "贸易融资"]
     # T2 depends 90 % on its via firm but is tier 2: no trade finance against the core
     assert "交易银行" not in out["T2"]["products"]
     # LOW: 5k floor, steady, 20 % dependency: settlement, alerts; e-banking already signed
     assert out["LOW"]["products"] == ["结算套餐", "账户信使"]
     assert "法人理财" in out["VOL"]["products"]  # volatile balances
+
+
+def test_product_thresholds(chain: Chain) -> None:
+    members, firms, balances = chain
+    members.loc[members["enterprise_id"] == "LOW", "count"] = 11  # active every month, but 11 payments
+    firms.loc[firms["enterprise_id"] == "ACQ", "ebanking"] = True  # e-banking at another bank is not ours
+    out = ranked((members, firms, balances))
+    assert out["LOW"]["products"] == ["账户信使"]
+    assert out["ACQ"]["products"][0] == "企业网银"
+    strict = ranked(chain, ProspectScoring(settlement_min_count=13, trade_dependency=0.7))
+    assert "结算套餐" not in strict["LOW"]["products"] and "交易银行" not in strict["DEEP"]["products"]
 
 
 def test_products_never_suggest_what_is_held(chain: Chain) -> None:
@@ -191,6 +217,16 @@ def test_tier_gap_component(chain: Chain) -> None:
     assert (ev["next_tier"], ev["gap_to_tier"]) == (500_000.0, 80_000.0)
 
 
+def test_tier_edges(chain: Chain) -> None:
+    members, firms, balances = chain
+    firms.loc[firms["enterprise_id"] == "DEEP", "deposits"] = 500_000.0  # on a threshold: next is 1m
+    firms.loc[firms["enterprise_id"] == "OVER", "deposits"] = 6e6  # above the top tier: no next tier
+    out = ranked((members, firms, balances))
+    assert (out["DEEP"]["evidence"]["next_tier"], out["DEEP"]["c_tier_gap"]) == (1e6, 0.5)
+    assert (out["OVER"]["evidence"]["next_tier"], out["OVER"]["c_tier_gap"]) == (None, 0.0)
+    assert "CNY 500k short of the 1m tier" in out["DEEP"]["reasons_en"]
+
+
 def test_score_is_the_documented_weighted_mean(chain: Chain) -> None:
     weights = ComponentWeights(strength=2, regularity=1, dependency=0, tier_decay=3, multi_core=0, growth=1,
                                tier_gap=1)
@@ -204,6 +240,15 @@ def test_score_is_the_documented_weighted_mean(chain: Chain) -> None:
     assert out["ACQ"]["c_strength"] == pytest.approx(np.log1p(120) / np.log1p(320))
     assert out["ENTRY"]["c_regularity"] == pytest.approx(1.0)  # the member's own active_months
     assert out["GROW"]["c_growth"] == 0.5  # trend 0.0
+    assert out["DEEP"]["c_dependency"] == 0.64 and out["DEEP"]["c_tier_decay"] == 1.0
+
+
+@pytest.mark.parametrize("n_cores, expected", [(1, 0.0), (2, 1 / 3), (4, 1.0), (9, 1.0)])
+def test_multi_core_component(n_cores: int, expected: float) -> None:
+    members = pd.DataFrame([member("X", n_cores=n_cores)])
+    out = rank_prospects(members, pd.DataFrame([outsider("X")]),
+                         pd.DataFrame(columns=["enterprise_id", "month", "balance"]), ProspectScoring())
+    assert out.loc[0, "c_multi_core"] == pytest.approx(expected)
 
 
 def test_ranking_responds_to_weights() -> None:
