@@ -70,7 +70,9 @@ def flow_matrix(payer: IntArray, payee: IntArray, weight: FloatArray, n: int) ->
     if not np.all(np.isfinite(amount) & (amount >= 0)):
         raise ValueError("weights must be finite and non-negative")
     keep = payer != payee
-    w = sp.csr_matrix((amount[keep], (payer[keep], payee[keep])), shape=(n, n))
+    if not keep.all():
+        payer, payee, amount = payer[keep], payee[keep], amount[keep]
+    w = sp.csr_matrix((amount, (payer, payee)), shape=(n, n))
     w.sum_duplicates()
     w.eliminate_zeros()
     return w
@@ -160,7 +162,8 @@ def pagerank(
         nxt: FloatArray = pt @ x
         nxt *= alpha
         nxt += (alpha * x[dangling].sum() + 1.0 - alpha) * p
-        err = float(np.abs(nxt - x).sum())
+        x -= nxt  # x is done with: reuse it for the change (no fresh 8 MB arrays per step)
+        err = float(np.abs(x, out=x).sum())
         x = nxt
         if err < tol:
             return x

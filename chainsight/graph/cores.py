@@ -71,7 +71,7 @@ class CoreScoring(BaseModel):
     min_active_months: int = Field(3, ge=0, le=12)
     top_n: int = Field(100, ge=0, description="eligible firms flagged is_core, best first")
     explain_top: int | None = Field(1000, ge=0, description="rows explained; None: all")
-    betweenness_k: int | None = Field(16, ge=2, description="sampled sources; None: exact")
+    betweenness_k: int | None = Field(8, ge=2, description="sampled sources; None: exact")
     seed: int = 0
     alpha: float = Field(0.85, gt=0, lt=1)
     tol: float = Field(1e-10, gt=0)

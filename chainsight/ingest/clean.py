@@ -207,22 +207,20 @@ def stage_raw(con: duckdb.DuckDBPyConnection, file_id: int, profile: Profile,
                        else _payments_select())
     quoted = [f'"{name}"' for name in raw_columns]
     texts, typed = _fields_sql(profile)
-    raw_text = f"concat_ws({_lit(profile.delimiter)}, " + ", ".join(
-        f"coalesce({q}, '')" for q in quoted) + ")"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked AS
-        WITH texts AS (
-            SELECT _line, {texts}, hash({', '.join(quoted)}) AS raw_hash, {raw_text} AS raw_text
-            FROM raw),
-        fields AS (SELECT _line, {typed}, raw_hash, raw_text FROM texts)
-        SELECT _line, {reason} AS reason, {columns}, date, memo, balance, serial, raw_hash, raw_text
-        FROM fields""")
+        WITH texts AS (SELECT _line, {texts}, hash({', '.join(quoted)}) AS raw_hash FROM raw),
+        fields AS (SELECT _line, {typed}, raw_hash FROM texts)
+        SELECT _line, {reason} AS reason, {columns}, date, memo, balance, serial, raw_hash FROM fields""")
     con.execute(f"""
         INSERT INTO staged SELECT {file_id}, _line, perspective, payer_account, payer_name, payer_bank,
             payer_uscc, payee_account, payee_name, payee_bank, payee_uscc, amount, date, memo, balance,
             serial, raw_hash
         FROM checked WHERE reason IS NULL""")
+    # The raw text is rebuilt only for the (few) rejected rows.
+    raw_text = f"concat_ws({_lit(profile.delimiter)}, " + ", ".join(
+        f"coalesce(r.{q}, '')" for q in quoted) + ")"
     con.execute(f"""
-        INSERT INTO rejects SELECT {file_id}, _line, reason, raw_text FROM checked
-        WHERE reason IS NOT NULL""")
+        INSERT INTO rejects SELECT {file_id}, c._line, c.reason, {raw_text}
+        FROM (SELECT _line, reason FROM checked WHERE reason IS NOT NULL) c JOIN raw r USING (_line)""")
     con.execute("DROP TABLE checked")

@@ -103,14 +103,17 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
             SELECT file_id, line, row_number() OVER (PARTITION BY raw_hash ORDER BY file_id, line) AS k
             FROM tx WHERE raw_hash IN (SELECT raw_hash FROM tx GROUP BY raw_hash HAVING count(*) > 1))
         WHERE k > 1""")
-    # Mirrors: only keys seen from more than one perspective need occurrence pairing.
+    # Mirrors: only keys seen from more than one perspective need occurrence pairing, and none can
+    # exist when every row comes from one perspective (a payments-only dataset).
+    one_view = con.execute("SELECT count(DISTINCT perspective) <= 1 FROM tx").fetchone()
+    where_mirrors = "FALSE AND " if one_view and one_view[0] else ""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE mirror_rows AS
         WITH cand AS (
-            SELECT file_id, line, key_hash, perspective, {_PRIORITY} AS prio FROM tx
-            WHERE key_hash IN (SELECT key_hash FROM tx GROUP BY key_hash
-                               HAVING count(DISTINCT perspective) > 1)
-              AND (file_id, line) NOT IN (SELECT (file_id, line) FROM dup_rows)),
+            SELECT file_id, line, key_hash, perspective, {_PRIORITY} AS prio
+            FROM tx ANTI JOIN dup_rows USING (file_id, line)
+            WHERE {where_mirrors}key_hash IN (SELECT key_hash FROM tx GROUP BY key_hash
+                               HAVING count(DISTINCT perspective) > 1)),
         occ AS (
             SELECT *, row_number() OVER (PARTITION BY key_hash, perspective ORDER BY file_id, line) AS k
             FROM cand)
@@ -156,7 +159,8 @@ def _pair_reversals(con: duckdb.DuckDBPyConnection) -> None:
             SELECT file_id, line, least(payer_id, payee_id) AS a, greatest(payer_id, payee_id) AS b,
                    amount AS amt, date, row_number() OVER (PARTITION BY least(payer_id, payee_id),
                        greatest(payer_id, payee_id), amount ORDER BY date DESC, file_id DESC, line DESC) AS k
-            FROM kept WHERE flow_class = 'trade' AND amount > 0
-              AND (least(payer_id, payee_id), greatest(payer_id, payee_id), amount) IN (
-                  SELECT (a, b, amt) FROM revs))
+            FROM kept SEMI JOIN (SELECT DISTINCT a, b, amt FROM revs) r
+                 ON least(kept.payer_id, kept.payee_id) = r.a AND greatest(kept.payer_id, kept.payee_id) = r.b
+                AND kept.amount = r.amt
+            WHERE flow_class = 'trade' AND amount > 0)
         SELECT o.file_id, o.line FROM origs o JOIN revs r USING (a, b, amt, k) WHERE o.date <= r.date""")

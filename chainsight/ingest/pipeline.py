@@ -35,7 +35,7 @@ from chainsight.ingest.clean import stage_raw
 from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
 from chainsight.ingest.manifest import Manifest, Profile, load_manifest
-from chainsight.ingest.readers import file_digest, read_into
+from chainsight.ingest.readers import drop_raw, file_digest, read_into
 from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
 from chainsight.ingest.resolve import resolve_parties
 from chainsight.ingest.staging import connect
@@ -117,7 +117,7 @@ def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: st
             con.executemany("INSERT INTO rejects VALUES (?, ?, 'malformed_line', ?)",
                             [(file_id, m.line, m.text) for m in malformed])
         _set_rows_read(con, file_id, len(malformed))
-        con.execute("DROP TABLE raw")
+        drop_raw(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

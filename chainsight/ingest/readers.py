@@ -111,7 +111,7 @@ def read_into(con: duckdb.DuckDBPyConnection, path: Path, *, encoding: str = "au
     Raises :class:`UnusableInputError` for an unknown file type, undecodable bytes or an unreadable file.
     """
     suffix = path.suffix.lower()
-    con.execute("DROP TABLE IF EXISTS raw")
+    drop_raw(con)
     if suffix in {".csv", ".txt", ".tsv"}:
         return _read_csv(con, path, encoding, delimiter)
     if suffix in {".xlsx", ".xlsm"}:
@@ -144,7 +144,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str,
 def _scan_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str,
               delimiter: str) -> list[MalformedLine]:
     with _utf8_view(path, encoding) as utf8:
-        con.execute("DROP TABLE IF EXISTS raw")
+        drop_raw(con)
         try:
             con.execute(
                 "CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
@@ -178,22 +178,36 @@ def _csv_columns(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str) -> 
 
 
 def _number_csv_lines(con: duckdb.DuckDBPyConnection, rejected_lines: list[int]) -> None:
-    """Give each parsed row its physical line: row order is file order, rejected lines are skipped."""
+    """Give each parsed row its physical line: row order is file order, rejected lines are skipped.
+
+    ``raw`` becomes a view over the parsed table, so 10M rows are numbered without being copied.
+    """
+    con.execute("ALTER TABLE raw RENAME TO raw_parsed")
     # rowids of a fresh table are contiguous in insertion (= file) order; temp tables start them high.
-    first = "(SELECT min(rowid) FROM raw)"
+    first = con.execute("SELECT coalesce(min(rowid), 0) FROM raw_parsed").fetchall()[0][0]
+    g = f"(rowid - {int(first)})"
     if not rejected_lines:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT rowid - {first} + 2 AS _line, * FROM raw")
+        con.execute(f"CREATE TEMP VIEW raw AS SELECT {g} + 2 AS _line, * FROM raw_parsed")
         return
     # The j-th rejected line r_j shifts every later row by one: a row numbered g (0-based among
     # parsed rows) sits on line g + 2 + #{j : r_j - j - 1 <= g}  (r sorted, j 1-based).
-    shifts = pd.DataFrame({"adj": [r - j - 1 for j, r in enumerate(sorted(rejected_lines), 1)],
-                           "n": range(1, len(rejected_lines) + 1)})
-    con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT rowid - {first} AS _g, * FROM raw")
-    con.register("_shifts", shifts)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE raw AS SELECT r._g + 2 + coalesce(s.n, 0) AS _line, r.* EXCLUDE (_g) "
-        "FROM raw r ASOF LEFT JOIN _shifts s ON r._g >= s.adj ORDER BY _line")
-    con.unregister("_shifts")
+    shifts = [(r - j - 1, j) for j, r in enumerate(sorted(rejected_lines), 1)]
+    con.execute("CREATE OR REPLACE TEMP TABLE raw_shifts (adj BIGINT, n BIGINT)")
+    con.executemany("INSERT INTO raw_shifts VALUES (?, ?)", shifts)
+    con.execute(f"""CREATE TEMP VIEW raw AS
+        SELECT p._g + 2 + coalesce(s.n, 0) AS _line, p.* EXCLUDE (_g)
+        FROM (SELECT {g} AS _g, * FROM raw_parsed) p ASOF LEFT JOIN raw_shifts s ON p._g >= s.adj""")
+
+
+def drop_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop whatever the last :func:`read_into` left (table or view, and their helpers)."""
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+    if "raw" in views:
+        con.execute("DROP VIEW raw")
+    for name in ("raw", "raw_parsed", "raw_shifts"):
+        if name in tables:
+            con.execute(f"DROP TABLE {name}")
 
 
 def _read_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet_ref: int | str,
