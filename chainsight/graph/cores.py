@@ -118,17 +118,15 @@ def enterprise_metrics(
     missing = {"payer", "payee", "amount", "active_months"} - set(edges.columns)
     if missing:
         raise ValueError(f"edges lack columns {sorted(missing)}")
-    codes, ids = pd.factorize(pd.concat([edges["payer"], edges["payee"]], ignore_index=True))
-    if (codes < 0).any():
-        raise ValueError("edges have missing payer or payee ids")
-    n, m = len(ids), len(edges)
+    payer, payee, ids = _index_ids(edges["payer"], edges["payee"], workers)
+    n = len(ids)
     # Number nodes by degree (busy firms first, better cache use) then id: row order is irrelevant.
     id_rank = np.empty(n, np.int64)
     id_rank[ids.argsort()] = np.arange(n)  # pandas sorts str ids in Arrow, fast
-    order = np.lexsort((id_rank, -np.bincount(codes, minlength=n)))
+    order = np.lexsort((id_rank, -np.bincount(payer, minlength=n) - np.bincount(payee, minlength=n)))
     node = np.empty(n, np.int64)
     node[order] = np.arange(n)
-    payer, payee = node[codes[:m]], node[codes[m:]]
+    payer, payee = node[payer], node[payee]
     W = cen.flow_matrix(payer, payee, edges["amount"].to_numpy(np.float64), n)
     WT = W.T.tocsr()
     tasks: dict[str, Any] = {
@@ -157,6 +155,18 @@ def enterprise_metrics(
     out = pd.DataFrame({name: col[node[by_id]] for name, col in cols.items()})
     out.insert(0, "enterprise_id", np.asarray(ids)[by_id])
     return out
+
+
+def _index_ids(payer: pd.Series, payee: pd.Series, workers: int) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Codes of payer and payee in one shared index of ids (columns hashed in parallel)."""
+    with ThreadPoolExecutor(max_workers=max(1, min(2, workers))) as pool:
+        paying = pool.submit(pd.factorize, payer)
+        payee_codes, payee_ids = pd.factorize(payee)
+        payer_codes, payer_ids = paying.result()
+    if (payer_codes < 0).any() or (payee_codes < 0).any():
+        raise ValueError("edges have missing payer or payee ids")
+    where, ids = pd.factorize(pd.Index(payer_ids).append(pd.Index(payee_ids)))
+    return where[: len(payer_ids)][payer_codes], where[len(payer_ids) :][payee_codes], ids
 
 
 def _k(k: int | None, n: int) -> int | None:

@@ -87,7 +87,7 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
     _classify_texts(con, rules)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE tx AS
-        SELECT t.*, p1.party_id AS payer_id, p1.party_kind AS payer_kind, p1.ours AS payer_ours,
+        SELECT t.file_id, t.line, t.perspective, t.amount, t.date, t.raw_hash, p1.party_id AS payer_id, p1.party_kind AS payer_kind, p1.ours AS payer_ours,
                p2.party_id AS payee_id, p2.party_kind AS payee_kind, p2.ours AS payee_ours,
                {classify_sql(rules)} AS flow_class,
                hash(coalesce(t.payer_account, p1.party_id, t.payer_name),
@@ -125,9 +125,11 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
         SELECT file_id, line, 'duplicate_row' AS why FROM dup_rows
         UNION ALL SELECT file_id, line, 'mirror_duplicate' FROM mirror_rows""")
     _pair_reversals(con)
+    # Persist only what the staged row does not already hold; ``transaction_details`` joins the two.
     con.execute("""
         CREATE OR REPLACE TABLE transactions AS
-        SELECT tx.* EXCLUDE (key_hash),
+        SELECT tx.file_id, tx.line, tx.payer_id, tx.payee_id, tx.payer_kind, tx.payee_kind,
+               tx.payer_ours, tx.payee_ours, tx.amount, tx.date, tx.flow_class,
                CASE WHEN d.why IS NULL AND tx.flow_class = 'trade' AND r.file_id IS NULL
                      AND tx.payer_id IS NOT NULL AND tx.payee_id IS NOT NULL
                     THEN 'loaded' ELSE 'excluded' END AS status,
@@ -137,8 +139,11 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
                     WHEN tx.payer_id IS NULL OR tx.payee_id IS NULL THEN 'unresolved_party' END AS reason
         FROM tx
         LEFT JOIN dropped d USING (file_id, line)
-        LEFT JOIN reversed_rows r USING (file_id, line)
-        ORDER BY file_id, line""")
+        LEFT JOIN reversed_rows r USING (file_id, line)""")
+    con.execute("""
+        CREATE OR REPLACE VIEW transaction_details AS
+        SELECT s.*, t.* EXCLUDE (file_id, line, amount, date)
+        FROM staged s JOIN transactions t USING (file_id, line)""")
     for table in ("tx", "dup_rows", "mirror_rows", "dropped", "reversed_rows", "memo_class", "party_class"):
         con.execute(f"DROP TABLE {table}")
 

@@ -10,7 +10,8 @@ rejects           input row that could not be used: file, line, reason, raw text
 customers         customer in the master, with its enterprise id and the five deposit balances
 accounts          account of ours (from the master) or seen at another bank, with its owner
 monthly_balances  customer and month-end
-transactions      staged row after resolution, classification and de-duplication: status/reason
+transactions      staged row's fate: owners (payer_id, payee_id), flow class, status and reason
+transaction_details  (view) staged rows joined with their fate
 enterprises       firm (our customer or a counterparty), its id, best name and bank relation
 enterprise_names  spelling of a firm's name seen in the data
 flows             (payer enterprise, payee enterprise) trade edge: amount, count, dates, months
