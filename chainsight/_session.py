@@ -29,6 +29,7 @@ import networkx as nx
 import pandas as pd
 
 from chainsight.config import Settings
+from chainsight.errors import ConfigError
 from chainsight.graph.analysis import Analysis, AnalysisConfig, analyze
 from chainsight.graph.local import LocalStore
 from chainsight.graph.store import Chain, GraphStore, Leakage, ProspectFilter
@@ -65,6 +66,21 @@ class ChainSight:
         if publish:
             self.store.publish(result)
         return result
+
+    def crosscheck_gds(self, analysis: Analysis) -> dict[str, Any]:
+        """Recompute PageRank and degrees with Neo4j GDS and compare the core ranking with ours.
+
+        Needs the Neo4j store with ``analysis`` published (and the GDS plugin on the server).
+        """
+        from chainsight.graph.crosscheck import compare_cores
+        from chainsight.graph.neo4j_store import Neo4jStore
+
+        if not isinstance(self.store, Neo4jStore):
+            raise ConfigError("the GDS engine runs inside Neo4j: use the neo4j store")
+        scoring = AnalysisConfig.model_validate(analysis.meta["config"]).cores
+        other = self.store.gds_centrality(alpha=scoring.alpha, tol=scoring.tol)
+        metrics = analysis.firms.dropna(subset=["core_rank"])
+        return compare_cores(metrics, other, scoring)
 
     # -- reading ----------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

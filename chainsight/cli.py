@@ -133,18 +133,44 @@ def analyze(
     config: Annotated[Path | None, typer.Option(help="analysis TOML ([cores], [chains], "
                                                      "[prospects], [alerts])")] = None,
     store: Annotated[StoreName, typer.Option(help="where to publish the analysis")] = "local",
+    engine: Annotated[Literal["native", "gds"], typer.Option(
+        help="gds: also compute PageRank and degrees with Neo4j GDS and check they give our cores")] = "native",
 ) -> None:
     """Score cores, build chains, rank prospects, find leakage and alerts; publish to the store."""
+    if engine == "gds" and store != "neo4j":
+        raise _fail(ConfigError("--engine gds needs --store neo4j (GDS runs inside Neo4j)"))
     try:
         cfg = AnalysisConfig.from_toml(config) if config else AnalysisConfig()
         with _session(db, store) as cs:
             result = cs.analyze(cfg)
+            check = cs.crosscheck_gds(result) if engine == "gds" else None
     except ChainSightError as exc:
         raise _fail(exc) from exc
     meta = result.meta
     out.print(f"analysed {meta['n_flows']:,} trade edges among {meta['n_enterprises']:,} enterprises: "
               f"{meta['n_cores']} cores, {meta['n_members']:,} chain members, "
               f"{meta['n_prospects']:,} prospects (as of {meta['as_of']}); published to {store}")
+    if check is not None:
+        _print_crosscheck(check)
+        if not check["top_cores_identical"] or check["max_score_diff"] > GDS_SCORE_TOLERANCE:
+            raise typer.Exit(1)
+
+
+GDS_SCORE_TOLERANCE = 1e-3
+
+
+def _print_crosscheck(check: dict[str, object]) -> None:
+    table = Table(title="Neo4j GDS against ChainSight's own centralities")
+    for col in ("metric", "enterprises", "max |difference|", "Spearman"):
+        table.add_column(col)
+    values = check["values"]
+    assert isinstance(values, dict)
+    for metric, v in values.items():
+        table.add_row(metric, f"{v['n']:,.0f}", f"{v['max_abs_diff']:.3g}", f"{v['spearman']:.6f}")
+    out.print(table)
+    out.print(f"core scores recomputed from GDS differ by at most {check['max_score_diff']:.3g} "
+              f"(tolerance {GDS_SCORE_TOLERANCE}); top {check['top']} cores identical: "
+              f"{check['top_cores_identical']}")
 
 
 def _emit(frame: pd.DataFrame, fmt: Format, output: Path | None, title: str,

@@ -235,3 +235,29 @@ CALL () { MATCH (n) RETURN count(n) AS nodes }
 CALL () { MATCH ()-[r]->() RETURN count(r) AS rels }
 RETURN nodes, rels
 """
+
+# -- Graph Data Science (OpenGDS): the same centralities computed inside the database ----------------
+GDS_DROP = "CALL gds.graph.drop($graph, false) YIELD graphName RETURN graphName"
+GDS_PROJECT = """
+CALL gds.graph.project($graph, 'Enterprise', $relationships)
+YIELD nodeCount, relationshipCount
+RETURN nodeCount, relationshipCount
+"""
+GDS_PAGERANK = """
+CALL gds.pageRank.stream($graph, {relationshipWeightProperty: 'amount', dampingFactor: $alpha,
+                                  maxIterations: 1000, tolerance: $tol})
+YIELD nodeId, score
+RETURN gds.util.asNode(nodeId).enterprise_id AS enterprise_id, score
+ORDER BY enterprise_id
+"""
+GDS_DEGREE = """
+CALL gds.degree.stream($graph)
+YIELD nodeId, score
+RETURN gds.util.asNode(nodeId).enterprise_id AS enterprise_id, score
+ORDER BY enterprise_id
+"""
+GDS_WRITE_BACK = """
+UNWIND $rows AS row
+MATCH (e:Enterprise {enterprise_id: row.enterprise_id})
+SET e.gds_pagerank = row.pagerank, e.gds_pagerank_rev = row.pagerank_rev
+"""

@@ -193,6 +193,33 @@ class Neo4jStore:
         while int(self._write(cypher.CLEAR_BATCH, batch=self.settings.batch_size)["n"].iloc[0]) > 0:
             pass
 
+    def gds_centrality(self, alpha: float = 0.85, tol: float = 1e-10) -> pd.DataFrame:
+        """PageRank (flow graph and reverse, L1-normalised) and degrees computed by GDS in Neo4j.
+
+        Returns one row per enterprise: ``enterprise_id, pagerank, pagerank_rev, n_suppliers,
+        n_customers``; also writes ``gds_pagerank``/``gds_pagerank_rev`` onto the nodes.
+        """
+        graph = "chainsight_flows"
+        parts = {}
+        for orientation, rank_col, degree_col in (("NATURAL", "pagerank", "n_suppliers"),
+                                                  ("REVERSE", "pagerank_rev", "n_customers")):
+            self._write(cypher.GDS_DROP, graph=graph)
+            self._write(cypher.GDS_PROJECT, graph=graph, relationships={
+                "PAYS": {"orientation": orientation, "properties": "amount"}})
+            try:
+                rank = self._read(cypher.GDS_PAGERANK, graph=graph, alpha=alpha, tol=tol)
+                degree = self._read(cypher.GDS_DEGREE, graph=graph)
+            finally:
+                self._write(cypher.GDS_DROP, graph=graph)
+            total = rank["score"].sum()
+            parts[rank_col] = rank.set_index("enterprise_id")["score"] / (total if total > 0 else 1.0)
+            parts[degree_col] = degree.set_index("enterprise_id")["score"].astype("int64")
+        # A payer's suppliers are its out-neighbours: NATURAL degree; customers: REVERSE degree.
+        frame = pd.DataFrame(parts).rename_axis("enterprise_id").reset_index()
+        self.load(cypher.GDS_WRITE_BACK, records(frame, ("enterprise_id", "pagerank", "pagerank_rev")),
+                  run="gds")
+        return frame
+
     def counts(self) -> tuple[int, int]:
         """(nodes, relationships) in the database."""
         frame = self._read(cypher.COUNTS)

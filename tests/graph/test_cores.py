@@ -74,7 +74,8 @@ def test_thresholds_decide_eligibility(one_plus_n: pd.DataFrame) -> None:
 def test_top_n_counts_eligible_firms_only(one_plus_n: pd.DataFrame) -> None:
     ranked = score_cores(one_plus_n, None, CoreScoring(min_suppliers=2, min_customers=2, top_n=2))
     eligible = (ranked["n_suppliers"] >= 2) & (ranked["n_customers"] >= 2)
-    assert ranked.loc[ranked["is_core"], "enterprise_id"].tolist() == ranked.loc[eligible, "enterprise_id"].head(2).tolist()
+    flagged = ranked.loc[ranked["is_core"], "enterprise_id"].tolist()
+    assert flagged == ranked.loc[eligible, "enterprise_id"].head(2).tolist()
 
 
 def test_ranking_is_deterministic_and_ignores_row_order(one_plus_n: pd.DataFrame) -> None:

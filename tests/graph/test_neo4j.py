@@ -170,3 +170,18 @@ def test_killing_the_server_mid_load_then_reloading_converges(neo4j_store: Neo4j
     assert again[0] == clean[0]
     pd.testing.assert_frame_equal(again[1], clean[1])
     pd.testing.assert_frame_equal(again[2], clean[2])
+
+
+def test_gds_in_the_database_gives_our_cores(neo4j_store: Neo4jStore, small_analysis: Analysis) -> None:
+    from chainsight.graph.analysis import AnalysisConfig
+    from chainsight.graph.crosscheck import compare_cores
+
+    neo4j_store.publish(small_analysis)
+    other = neo4j_store.gds_centrality()
+    check = compare_cores(small_analysis.firms.dropna(subset=["core_rank"]), other,
+                          AnalysisConfig().cores)
+    assert check["values"]["n_suppliers"]["max_abs_diff"] == 0
+    assert check["values"]["n_customers"]["max_abs_diff"] == 0
+    assert check["values"]["pagerank"]["spearman"] > 0.999
+    assert check["max_score_diff"] < 1e-3
+    assert check["top_cores_identical"] is True
