@@ -1,4 +1,4 @@
-"""The ``chainsight`` command line: demo · synth · ingest · analyze · cores · prospects.
+"""The ``chainsight`` command line: demo · synth · ingest · rejects · analyze · cores · prospects.
 
 Settings are read once here, at the edge, and passed down. Progress is shown with a rich bar; every
 error we raise on purpose ends as one clear line on stderr and a non-zero exit status.
@@ -25,6 +25,7 @@ from chainsight.errors import ChainSightError, ConfigError
 from chainsight.graph.analysis import AnalysisConfig
 from chainsight.ingest.pipeline import ingest as run_ingest
 from chainsight.ingest.report import IngestReport
+from chainsight.ingest.staging import connect
 from chainsight.ingest.synth import generate
 
 app = typer.Typer(help="ChainSight: find supply-chain cores in payment flows and rank the firms around them.",
@@ -121,6 +122,30 @@ def print_report(report: IngestReport) -> None:
     out.print(reasons)
     verdict = "holds" if tot.rows_read == tot.accounted() else "[bold red]BROKEN"
     out.print(f"rows_read {tot.rows_read:,} = loaded + excluded + rejected {tot.accounted():,}: {verdict}")
+
+
+@app.command()
+def rejects(
+    db: Annotated[Path, typer.Option(help="staging DuckDB file")] = Path("chainsight.duckdb"),
+    file: Annotated[str | None, typer.Option(help="only this file (path as in the report)")] = None,
+    reason: Annotated[str | None, typer.Option(help="only this reason, e.g. bad_date")] = None,
+    limit: Annotated[int, typer.Option(help="how many")] = 50,
+    format: Annotated[Format, typer.Option("--format")] = "table",  # noqa: A002
+    output: Annotated[Path | None, typer.Option(help="file to write instead of stdout")] = None,
+) -> None:
+    """The rows ingest rejected: file, line, reason and the raw row, to fix at the source."""
+    try:
+        con = connect(db, read_only=True)
+    except ChainSightError as exc:
+        raise _fail(exc) from exc
+    try:
+        frame = con.execute(
+            "SELECT f.path AS file, r.line, r.reason, r.raw_row FROM rejects r JOIN files f USING (file_id) "
+            "WHERE (? IS NULL OR f.path = ?) AND (? IS NULL OR r.reason = ?) ORDER BY f.path, r.line LIMIT ?",
+            [file, file, reason, reason, limit]).df()
+    finally:
+        con.close()
+    _emit(frame, format, output, "Rejected rows", ["file", "line", "reason", "raw_row"])
 
 
 def _session(db: Path, store: StoreName) -> chainsight.ChainSight:

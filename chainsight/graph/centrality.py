@@ -21,15 +21,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 __all__ = [
-    "Strengths",
-    "betweenness",
-    "flow_matrix",
-    "hits",
-    "hodge_potential",
-    "pagerank",
-    "rank_agreement",
-    "strengths",
-]
+    "Strengths", "betweenness", "flow_matrix", "hits", "hodge_potential", "pagerank",
+    "rank_agreement", "strengths",
+]  # fmt: skip
 
 
 class Strengths(NamedTuple):
@@ -44,16 +38,8 @@ class Strengths(NamedTuple):
 def flow_matrix(payer: IntArray, payee: IntArray, weight: FloatArray, n: int) -> sp.csr_matrix:
     """Build the ``n x n`` payer -> payee flow matrix, summing duplicate pairs, dropping self-loops.
 
-    Parameters
-    ----------
-    payer, payee : integer arrays of node indices in ``[0, n)``
-    weight : non-negative amounts, one per pair
-    n : number of nodes
-
-    Returns
-    -------
-    scipy.sparse.csr_matrix
-        Canonical CSR (sorted, no duplicates, no stored zeros), float64 data.
+    ``payer``/``payee`` are node indices in ``[0, n)``, ``weight`` non-negative amounts. Returns a
+    canonical CSR (sorted, no duplicates, no stored zeros) with float64 data.
 
     Examples
     --------
@@ -78,10 +64,6 @@ def flow_matrix(payer: IntArray, payee: IntArray, weight: FloatArray, n: int) ->
     return w
 
 
-def _sums(index: npt.NDArray[np.integer], weights: FloatArray, n: int) -> FloatArray:
-    return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
-
-
 def _csr(W: sp.spmatrix) -> sp.csr_matrix:
     return W if sp.isspmatrix_csr(W) else sp.csr_matrix(W)
 
@@ -101,8 +83,8 @@ def strengths(W: sp.spmatrix) -> Strengths:
     """
     w = _csr(W)
     n: int = w.shape[0]
-    rows = np.repeat(np.arange(n), np.diff(w.indptr))
-    out_s, in_s = _sums(rows, w.data, n), _sums(w.indices, w.data, n)
+    out_s: FloatArray = w @ np.ones(n)
+    in_s: FloatArray = w.T @ np.ones(n)
     out_d: IntArray = np.diff(w.indptr).astype(np.int64)
     in_d: IntArray = np.bincount(w.indices, minlength=n).astype(np.int64)
     return Strengths(out_s, in_s, out_d, in_d)
@@ -119,18 +101,12 @@ def pagerank(
 ) -> FloatArray:
     """Weighted PageRank, the same definition as ``networkx.pagerank(G, alpha, personalization)``.
 
-    Rank flows along edges in proportion to weight; dangling nodes (no out-weight) hand theirs
-    out like the teleport, per ``personalization``. Power iteration from the uniform vector
-    until the L1 change between iterates is below ``tol`` (networkx stops at ``n * tol``).
-
-    Parameters
-    ----------
-    W : sparse ``n x n`` weights; rank flows ``i -> j``. Pass ``W.T`` to rank the reverse graph.
-    alpha : damping factor
-    personalization : teleport weights (length ``n``, any positive sum), a single seed node
-        index (personalised PageRank from that node), or None for uniform
-    tol, max_iter : stopping rule; ``RuntimeError`` if not met within ``max_iter`` iterations
-    wt : optional CSR of ``W.T``
+    Rank flows ``i -> j`` in proportion to ``W[i, j]`` (pass ``W.T`` to rank the reverse graph);
+    dangling nodes (no out-weight) hand theirs out like the teleport. ``personalization`` is
+    ``n`` non-negative teleport weights, one seed node's index (personalised PageRank from it),
+    or None (uniform). Power iteration from the uniform vector until the L1 change between
+    iterates is below ``tol`` (networkx stops at ``n * tol``); ``RuntimeError`` after
+    ``max_iter`` iterations.
 
     Examples
     --------

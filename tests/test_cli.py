@@ -1,0 +1,103 @@
+"""The command line, end to end on a tiny demo bank: exit codes, reports and machine-readable output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chainsight.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("cli")
+    result = runner.invoke(app, ["synth", "--out", str(folder / "data"), "--scale", "tiny", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    db = folder / "bank.duckdb"
+    result = runner.invoke(app, ["ingest", str(folder / "data" / "chainsight.toml"), "--db", str(db),
+                                 "--report", str(folder / "report.json")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["analyze", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return folder, db
+
+
+def test_ingest_writes_a_report_whose_identity_holds(tiny: tuple[Path, Path]) -> None:
+    report = json.loads((tiny[0] / "report.json").read_text(encoding="utf-8"))
+    assert report["ok"] is True
+    for entry in [*report["files"], report["totals"]]:
+        accounted = entry["loaded"] + sum(entry["excluded"].values()) + sum(entry["rejected"].values())
+        assert entry["rows_read"] == accounted
+    assert report["totals"]["rows_read"] > 1000
+
+
+def test_cores_as_json_have_the_documented_fields(tiny: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["cores", "--db", str(tiny[1]), "--top", "3", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    cores = json.loads(result.stdout)
+    assert 1 <= len(cores) <= 3
+    assert {"enterprise_id", "name", "rank", "score"} <= set(cores[0])
+    assert [c["rank"] for c in cores] == list(range(1, len(cores) + 1))
+
+
+def test_prospects_as_json_have_the_documented_fields(tiny: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["prospects", "--db", str(tiny[1]), "--format", "json", "--limit", "5"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 5
+    assert {"enterprise_id", "name", "rank", "score", "kind", "eligible", "direction", "tier", "segment",
+            "stage"} <= set(rows[0])
+    assert {r["kind"] for r in rows} <= {"deepen", "acquire"}
+    assert {r["direction"] for r in rows} <= {"up", "down"}
+
+
+def test_exports_to_csv_and_xlsx(tiny: tuple[Path, Path]) -> None:
+    import pandas as pd
+
+    xlsx = tiny[0] / "prospects.xlsx"
+    result = runner.invoke(app, ["prospects", "--db", str(tiny[1]), "--format", "xlsx", "--output", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_excel(xlsx)) == 20
+    result = runner.invoke(app, ["cores", "--db", str(tiny[1]), "--format", "csv"])
+    assert result.stdout.splitlines()[0].startswith("enterprise_id,name,rank,score")
+
+
+def test_rejects_lists_file_line_and_reason(tiny: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["rejects", "--db", str(tiny[1]), "--format", "json", "--limit", "1000"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    report = json.loads((tiny[0] / "report.json").read_text(encoding="utf-8"))
+    assert len(rows) == sum(report["totals"]["rejected"].values())
+    assert all(r["file"] and r["line"] >= 1 and r["reason"] for r in rows)
+
+
+def test_an_unusable_file_fails_the_run_with_one_clear_message(tmp_path: Path,
+                                                               tiny: tuple[Path, Path]) -> None:
+    data = tiny[0] / "data"
+    manifest = tmp_path / "chainsight.toml"
+    text = (data / "chainsight.toml").read_text(encoding="utf-8")
+    manifest.write_text(text, encoding="utf-8")
+    for sub in ("statements", "excel", "payments", "master"):
+        (tmp_path / sub).symlink_to(data / sub)
+    (tmp_path / "statements_broken").mkdir()
+    broken = manifest.read_text(encoding="utf-8") + (
+        '\n[[sources]]\npath = "statements_broken/bad.csv"\nprofile = "'
+        + text.split('profile = "')[1].split('"')[0] + '"\n')
+    manifest.write_text(broken, encoding="utf-8")
+    (tmp_path / "statements_broken" / "bad.csv").write_bytes(b"\xff\xfe\xfa garbage \x81\x82")
+    result = runner.invoke(app, ["ingest", str(manifest), "--db", str(tmp_path / "x.duckdb")])
+    assert result.exit_code == 1
+    assert "statements_broken/bad.csv" in result.output and "undecodable" in result.output
+
+
+def test_a_broken_manifest_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "chainsight.toml"
+    bad.write_text("this is = = not toml", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(bad), "--db", str(tmp_path / "x.duckdb")])
+    assert result.exit_code == 2
+    assert "not valid TOML" in result.output
