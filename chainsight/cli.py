@@ -37,6 +37,11 @@ err = Console(stderr=True)
 Scale = Literal["tiny", "small", "medium", "large"]
 Format = Literal["table", "csv", "json", "xlsx"]
 StoreName = Literal["local", "neo4j"]
+# Options shared by the reading commands.
+DbOption = Annotated[Path, typer.Option(help="staging DuckDB file")]
+FormatOption = Annotated[Format, typer.Option("--format")]
+OutputOption = Annotated[Path | None, typer.Option(help="file to write instead of stdout")]
+StoreOption = Annotated[StoreName, typer.Option(help="read from the DuckDB file or from Neo4j")]
 
 
 @contextmanager
@@ -126,12 +131,12 @@ def print_report(report: IngestReport) -> None:
 
 @app.command()
 def rejects(
-    db: Annotated[Path, typer.Option(help="staging DuckDB file")] = Path("chainsight.duckdb"),
+    db: DbOption = Path("chainsight.duckdb"),
     file: Annotated[str | None, typer.Option(help="only this file (path as in the report)")] = None,
     reason: Annotated[str | None, typer.Option(help="only this reason, e.g. bad_date")] = None,
     limit: Annotated[int, typer.Option(help="how many")] = 50,
-    format: Annotated[Format, typer.Option("--format")] = "table",  # noqa: A002
-    output: Annotated[Path | None, typer.Option(help="file to write instead of stdout")] = None,
+    format: FormatOption = "table",  # noqa: A002
+    output: OutputOption = None,
 ) -> None:
     """The rows ingest rejected: file, line, reason and the raw row, to fix at the source."""
     try:
@@ -154,7 +159,7 @@ def _session(db: Path, store: StoreName) -> chainsight.ChainSight:
 
 @app.command()
 def analyze(
-    db: Annotated[Path, typer.Option(help="staging DuckDB file")] = Path("chainsight.duckdb"),
+    db: DbOption = Path("chainsight.duckdb"),
     config: Annotated[Path | None, typer.Option(help="analysis TOML ([cores], [chains], "
                                                      "[prospects], [alerts])")] = None,
     store: Annotated[StoreName, typer.Option(help="where to publish the analysis")] = "local",
@@ -236,11 +241,11 @@ def _cell(value: object) -> str:
 
 @app.command()
 def cores(
-    db: Annotated[Path, typer.Option(help="staging DuckDB file")] = Path("chainsight.duckdb"),
+    db: DbOption = Path("chainsight.duckdb"),
     top: Annotated[int, typer.Option(help="how many")] = 10,
-    format: Annotated[Format, typer.Option("--format")] = "table",  # noqa: A002
-    output: Annotated[Path | None, typer.Option(help="file to write instead of stdout")] = None,
-    store: Annotated[StoreName, typer.Option()] = "local",
+    format: FormatOption = "table",  # noqa: A002
+    output: OutputOption = None,
+    store: StoreOption = "local",
 ) -> None:
     """The core enterprises, best first, with the evidence behind each score."""
     try:
@@ -258,14 +263,14 @@ def cores(
 @app.command()
 def prospects(
     core: Annotated[str | None, typer.Option(help="core enterprise id (default: the top core)")] = None,
-    db: Annotated[Path, typer.Option(help="staging DuckDB file")] = Path("chainsight.duckdb"),
+    db: DbOption = Path("chainsight.duckdb"),
     kind: Annotated[list[str] | None, typer.Option(help="deepen, acquire, credit_team, existing "
                                                         "(repeatable; default deepen+acquire)")] = None,
     direction: Annotated[str | None, typer.Option(help="up (suppliers) or down (customers)")] = None,
     limit: Annotated[int, typer.Option(help="how many")] = 20,
-    format: Annotated[Format, typer.Option("--format")] = "table",  # noqa: A002
-    output: Annotated[Path | None, typer.Option(help="file to write instead of stdout")] = None,
-    store: Annotated[StoreName, typer.Option()] = "local",
+    format: FormatOption = "table",  # noqa: A002
+    output: OutputOption = None,
+    store: StoreOption = "local",
 ) -> None:
     """A core's prospects, ranked, with kind, segment, stage, suggested products and reasons."""
     try:

@@ -82,23 +82,20 @@ class Neo4jStore:
             return StoreUnavailable(f"Neo4j at {self.settings.uri} is unavailable: {exc}")
         return StoreError(f"Neo4j at {self.settings.uri} failed: {exc}")
 
-    def _read(self, query: str, **params: Any) -> pd.DataFrame:
+    def _run(self, query: str, routing: neo4j.RoutingControl, params: dict[str, Any]) -> pd.DataFrame:
         try:
             frame: pd.DataFrame = self._driver.execute_query(
-                query, params, database_=self.settings.database, routing_=neo4j.RoutingControl.READ,
+                query, params, database_=self.settings.database, routing_=routing,
                 result_transformer_=neo4j.Result.to_df)
             return frame
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
             raise self._fail(exc) from exc
 
+    def _read(self, query: str, **params: Any) -> pd.DataFrame:
+        return self._run(query, neo4j.RoutingControl.READ, params)
+
     def _write(self, query: str, **params: Any) -> pd.DataFrame:
-        try:
-            frame: pd.DataFrame = self._driver.execute_query(
-                query, params, database_=self.settings.database, routing_=neo4j.RoutingControl.WRITE,
-                result_transformer_=neo4j.Result.to_df)
-            return frame
-        except (Neo4jError, ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise self._fail(exc) from exc
+        return self._run(query, neo4j.RoutingControl.WRITE, params)
 
     def _jsons(self, query: str, **params: Any) -> list[dict[str, Any]]:
         frame = self._read(query, **params)
