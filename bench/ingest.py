@@ -51,7 +51,8 @@ serial = "交易流水号"
 
 
 def generate(path: Path, rows: int, firms: int, seed: int = 11) -> None:
-    """A heavy-tailed payments file: few firms pay and receive a lot, most little."""
+    """A payments file shaped like a bank's: firms trade along a fixed set of relationships (about
+    one per 20 payments, heavy-tailed: a few firms pay and receive a lot), each used repeatedly."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -64,12 +65,17 @@ def generate(path: Path, rows: int, firms: int, seed: int = 11) -> None:
     banks = pa.array(np.where(idx % 3 == 0, "示范银行苏州分行", "中国工商银行苏州分行").tolist())
     weights = 1.0 / np.arange(1, firms + 1) ** 0.8
     weights /= weights.sum()
+    n_rel = max(rows // 20, 1)
+    rel_payer = rng.choice(firms, n_rel, p=weights)
+    rel_payee = rng.choice(firms, n_rel, p=weights[::-1].copy())
+    rel_weight = rng.pareto(1.5, n_rel) + 1
+    rel_weight /= rel_weight.sum()
     memos = pa.array(["货款", "采购款", "材料款", "设备款", "运费", "代发工资", "缴税", "手续费"])
     with pacsv.CSVWriter(str(path), pa.schema([(h, pa.string()) for h in HEADER])) as writer:
         for start in range(0, rows, 1_000_000):
             n = min(1_000_000, rows - start)
-            payer = pa.array(rng.choice(firms, n, p=weights))
-            payee = pa.array(rng.choice(firms, n, p=weights[::-1].copy()))
+            rel = rng.choice(n_rel, n, p=rel_weight)
+            payer, payee = pa.array(rel_payer[rel]), pa.array(rel_payee[rel])
             amount = np.round(rng.lognormal(9, 1.5, n), 2)
             day = np.datetime64("2024-01-01") + rng.integers(0, 366, n)
             memo = pa.array(np.minimum(rng.geometric(0.5, n) - 1, 7))

@@ -202,25 +202,22 @@ def _payments_select() -> tuple[str, str]:
 
 def stage_raw(con: duckdb.DuckDBPyConnection, file_id: int, profile: Profile,
               raw_columns: list[str]) -> None:
-    """Append the rows of temp table ``raw`` to ``staged`` or ``rejects`` (one reason each)."""
+    """Stage the rows of ``raw``: every row into ``staged``, rejected ones also into ``rejects``."""
     columns, reason = (_statement_select(profile) if profile.layout == "statement"
                        else _payments_select())
     quoted = [f'"{name}"' for name in raw_columns]
     texts, typed = _fields_sql(profile)
+    # One pass: every row is staged with its reject reason (NULL when usable) — no intermediate copy.
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE checked AS
+        INSERT INTO staged
         WITH texts AS (SELECT _line, {texts}, hash({', '.join(quoted)}) AS raw_hash FROM raw),
         fields AS (SELECT _line, {typed}, raw_hash FROM texts)
-        SELECT _line, {reason} AS reason, {columns}, date, memo, balance, serial, raw_hash FROM fields""")
-    con.execute(f"""
-        INSERT INTO staged SELECT {file_id}, _line, perspective, payer_account, payer_name, payer_bank,
-            payer_uscc, payee_account, payee_name, payee_bank, payee_uscc, amount, date, memo, balance,
-            serial, raw_hash
-        FROM checked WHERE reason IS NULL""")
+        SELECT {file_id}, _line, {columns}, date, memo, balance, serial, raw_hash, {reason}
+        FROM fields""")
     # The raw text is rebuilt only for the (few) rejected rows.
     raw_text = f"concat_ws({_lit(profile.delimiter)}, " + ", ".join(
         f"coalesce(r.{q}, '')" for q in quoted) + ")"
     con.execute(f"""
-        INSERT INTO rejects SELECT {file_id}, c._line, c.reason, {raw_text}
-        FROM (SELECT _line, reason FROM checked WHERE reason IS NOT NULL) c JOIN raw r USING (_line)""")
-    con.execute("DROP TABLE checked")
+        INSERT INTO rejects SELECT {file_id}, s.line, s.reject_reason, {raw_text}
+        FROM (SELECT line, reject_reason FROM staged WHERE file_id = {file_id} AND reject_reason IS NOT NULL) s
+        JOIN raw r ON r._line = s.line""")

@@ -74,7 +74,7 @@ def _classify_texts(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, ...]
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE memo_class AS
         SELECT memo, {_rule_class_sql(rules, 'memo', 'memo')} AS memo_class
-        FROM (SELECT DISTINCT memo FROM staged WHERE memo IS NOT NULL)""")
+        FROM (SELECT DISTINCT memo FROM staged WHERE memo IS NOT NULL AND reject_reason IS NULL)""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE party_class AS
         SELECT party_key, {_rule_class_sql(rules, "coalesce(name, '')", 'counterparty')} AS name_class,
@@ -95,7 +95,8 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
         FROM staged t
         JOIN party_class p1 ON p1.party_key = hash(t.payer_account, t.payer_name)
         JOIN party_class p2 ON p2.party_key = hash(t.payee_account, t.payee_name)
-        LEFT JOIN memo_class m ON m.memo = t.memo""")
+        LEFT JOIN memo_class m ON m.memo = t.memo
+        WHERE t.reject_reason IS NULL""")
     # Exact copies: only hashes seen more than once need a window.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE dup_rows AS
@@ -142,7 +143,7 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
         LEFT JOIN reversed_rows r USING (file_id, line)""")
     con.execute("""
         CREATE OR REPLACE VIEW transaction_details AS
-        SELECT s.*, t.* EXCLUDE (file_id, line, amount, date)
+        SELECT s.* EXCLUDE (reject_reason), t.* EXCLUDE (file_id, line, amount, date)
         FROM staged s JOIN transactions t USING (file_id, line)""")
     for table in ("tx", "dup_rows", "mirror_rows", "dropped", "reversed_rows", "memo_class", "party_class"):
         con.execute(f"DROP TABLE {table}")

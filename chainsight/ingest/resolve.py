@@ -30,9 +30,9 @@ def resolve_parties(con: duckdb.DuckDBPyConnection) -> None:
         SELECT account, name, any_value(uscc) FILTER (WHERE uscc IS NOT NULL) AS uscc,
                any_value(bank) FILTER (WHERE bank IS NOT NULL) AS bank, count(*) AS rows FROM (
             SELECT payer_account AS account, payer_name AS name, payer_uscc AS uscc, payer_bank AS bank
-            FROM staged
+            FROM staged WHERE reject_reason IS NULL
             UNION ALL
-            SELECT payee_account, payee_name, payee_uscc, payee_bank FROM staged)
+            SELECT payee_account, payee_name, payee_uscc, payee_bank FROM staged WHERE reject_reason IS NULL)
         GROUP BY account, name ORDER BY account, name""").df()
     customers = con.execute("SELECT name_key, enterprise_id FROM customers ORDER BY customer_id").df()
     by_key = dict(zip(customers["name_key"], customers["enterprise_id"], strict=True))

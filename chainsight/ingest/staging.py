@@ -5,7 +5,8 @@ table             one row per
 ================= =========================================================================
 dataset           the manifest's name, as-of date and bank names (one row)
 files             input file ever ingested: path, SHA-256, profile, rows read
-staged            parsed payment row of an input file (immutable per file version)
+staged            parsed row of an input file (immutable per file version); ``reject_reason`` is NULL
+                  for a usable row and says why otherwise
 rejects           input row that could not be used: file, line, reason, raw text
 customers         customer in the master, with its enterprise id and the five deposit balances
 accounts          account of ours (from the master) or seen at another bank, with its owner
@@ -39,8 +40,8 @@ CREATE TABLE IF NOT EXISTS staged (
     file_id INTEGER NOT NULL, line BIGINT NOT NULL, perspective VARCHAR NOT NULL,
     payer_account VARCHAR, payer_name VARCHAR, payer_bank VARCHAR, payer_uscc VARCHAR,
     payee_account VARCHAR, payee_name VARCHAR, payee_bank VARCHAR, payee_uscc VARCHAR,
-    amount DECIMAL(18,2) NOT NULL, date DATE NOT NULL, memo VARCHAR, balance DECIMAL(18,2),
-    serial VARCHAR, raw_hash UBIGINT NOT NULL);
+    amount DECIMAL(18,2), date DATE, memo VARCHAR, balance DECIMAL(18,2),
+    serial VARCHAR, raw_hash UBIGINT NOT NULL, reject_reason VARCHAR);
 CREATE TABLE IF NOT EXISTS rejects (
     file_id INTEGER NOT NULL, line BIGINT NOT NULL, reason VARCHAR NOT NULL, raw_row VARCHAR);
 CREATE TABLE IF NOT EXISTS ingest_runs (
