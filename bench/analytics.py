@@ -204,7 +204,8 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=1_000_000)
     parser.add_argument("--edges", type=int, default=10_000_000)
     parser.add_argument("--quick", action="store_true", help="100k nodes, 1M edges")
-    parser.add_argument("--ids", choices=("str", "int"), default="str")
+    parser.add_argument("--ids", choices=("str", "int"), default="int",
+                        help="int: codes as analyze() gets them from DuckDB; str: raw id strings")
     parser.add_argument("--k", type=int, default=CoreScoring().betweenness_k, help="betweenness sources")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1, help="runs of (a); the best is compared")

@@ -88,7 +88,14 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """The staged tables analysis needs, each read once."""
     try:
         return {
-            "flows": con.execute("SELECT * FROM flows ORDER BY payer_id, payee_id").df(),
+            # Integer codes (position in the id-sorted enterprise table) come from DuckDB, so the
+            # graph build never hashes millions of id strings in Python.
+            "flows": con.execute("""
+                WITH ids AS (SELECT enterprise_id, row_number() OVER (ORDER BY enterprise_id) - 1 AS code
+                             FROM enterprises)
+                SELECT f.*, p.code AS payer_code, q.code AS payee_code
+                FROM flows f JOIN ids p ON p.enterprise_id = f.payer_id JOIN ids q ON q.enterprise_id = f.payee_id
+                ORDER BY f.payer_id, f.payee_id""").df(),
             "flow_months": con.execute("SELECT * FROM flow_months ORDER BY ALL").df(),
             "enterprises": con.execute("SELECT * FROM enterprises ORDER BY enterprise_id").df(),
             "customers": con.execute("SELECT * FROM customers ORDER BY customer_id").df(),
@@ -100,6 +107,19 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         }
     except duckdb.CatalogException as exc:
         raise NotAnalysed("the database has no staged flows: run `chainsight ingest` first") from exc
+
+
+def _score(flows: pd.DataFrame, enterprises: pd.DataFrame, scoring: CoreScoring) -> pd.DataFrame:
+    """Core scores over integer-coded edges, mapped back to enterprise ids (same order and ties:
+    codes follow the sorted ids)."""
+    ids = enterprises["enterprise_id"].to_numpy()
+    edges = pd.DataFrame({"payer": flows["payer_code"].to_numpy(), "payee": flows["payee_code"].to_numpy(),
+                          "amount": flows["amount"].to_numpy(), "count": flows["count"].to_numpy(),
+                          "active_months": flows["active_months"].to_numpy()})
+    names = pd.Series(enterprises["name"].to_numpy(), index=pd.RangeIndex(len(ids)))
+    scored = score_cores(edges, names, scoring)
+    scored["enterprise_id"] = ids[scored["enterprise_id"].to_numpy(dtype="int64")]
+    return scored
 
 
 def _firms(inputs: dict[str, pd.DataFrame], scored: pd.DataFrame, cap: float) -> pd.DataFrame:
@@ -137,8 +157,7 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
         raise NotAnalysed("there are no trade flows to analyse: check the ingest report")
     names = inputs["enterprises"].set_index("enterprise_id")["name"]
     progress(steps[1], 1, len(steps))
-    edges = flows.rename(columns={"payer_id": "payer", "payee_id": "payee"})
-    scored = score_cores(edges, names, config.cores)
+    scored = _score(flows, inputs["enterprises"], config.cores)
     candidates = scored[scored["is_core"]]
     floor = config.chains.min_score_ratio * (candidates["score"].max() if len(candidates) else 0.0)
     core_rows = candidates[candidates["score"] >= floor].head(config.chains.max_cores).reset_index(drop=True)
