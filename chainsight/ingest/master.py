@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from chainsight.errors import UnusableInputError
 from chainsight.ingest.clean import account_sql, amount_is_bad_sql, amount_sql, date_sql, text_sql
@@ -164,8 +163,3 @@ def empty_master(con: duckdb.DuckDBPyConnection) -> None:
 def _rows_read(con: duckdb.DuckDBPyConnection, malformed: Sequence[object]) -> int:
     row = con.execute("SELECT count(*) FROM raw").fetchone()
     return int(row[0] if row else 0) + len(malformed)
-
-
-def customers_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The loaded customers as a DataFrame (for tests and notebooks)."""
-    return con.execute("SELECT * FROM customers ORDER BY customer_id").df()

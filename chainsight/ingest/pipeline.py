@@ -38,7 +38,7 @@ from chainsight.ingest.manifest import Manifest, Profile, load_manifest
 from chainsight.ingest.readers import drop_raw, file_digest, read_into
 from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
 from chainsight.ingest.resolve import resolve_parties
-from chainsight.ingest.staging import connect
+from chainsight.ingest.staging import connect, table_exists
 
 #: ``progress(step, done, total)``: the caller decides how to show it (rich bar, tqdm, nothing).
 Progress = Callable[[str, int, int], None]
@@ -155,7 +155,7 @@ def _drop_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
 def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileReport]:
     """Replace the master tables as one unit; an unusable master file keeps the previous master."""
     if spec.master is None:
-        if not _has_table(con, "customers"):
+        if not table_exists(con, "customers"):
             master_io.empty_master(con)
         return []
     parts = [("customers", spec.master.customers, master_io.load_customers),
@@ -182,7 +182,7 @@ def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileRep
         con.execute("COMMIT")
     except UnusableInputError as exc:
         con.execute("ROLLBACK")
-        if not _has_table(con, "customers"):
+        if not table_exists(con, "customers"):
             master_io.empty_master(con)
         return [FileReport(file=exc.file, status="failed", layout="master", error=str(exc))]
     except BaseException:
@@ -192,12 +192,6 @@ def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileRep
         con.execute("CREATE OR REPLACE TABLE monthly_balances (customer_id VARCHAR, month DATE, "
                     "balance DECIMAL(18,2))")
     return reports
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
-                      [name]).fetchone()
-    return bool(row and row[0])
 
 
 def _derive(con: duckdb.DuckDBPyConnection, spec: Manifest) -> None:
