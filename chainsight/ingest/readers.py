@@ -191,7 +191,8 @@ def _number_csv_lines(con: duckdb.DuckDBPyConnection, rejected_lines: list[int])
         return
     # The j-th rejected line r_j shifts every later row by one: a row numbered g (0-based among
     # parsed rows) sits on line g + 2 + #{j : r_j - j - 1 <= g}  (r sorted, j 1-based).
-    shifts = [(r - j - 1, j) for j, r in enumerate(sorted(rejected_lines), 1)]
+    # Consecutive rejected lines share an ``adj``: keep the largest count for each.
+    shifts = sorted({r - j - 1: j for j, r in enumerate(sorted(rejected_lines), 1)}.items())
     con.execute("CREATE OR REPLACE TEMP TABLE raw_shifts (adj BIGINT, n BIGINT)")
     con.executemany("INSERT INTO raw_shifts VALUES (?, ?)", shifts)
     con.execute(f"""CREATE TEMP VIEW raw AS

@@ -138,6 +138,16 @@ def test_an_unknown_file_type_is_unusable(write_dataset: DatasetWriter, tmp_path
                              ".tsv, .xlsx or .parquet"]
 
 
+def test_consecutive_malformed_lines_keep_every_line_number(write_dataset: DatasetWriter,
+                                                            tmp_path: Path) -> None:
+    good = f"{CORE},2024-01-05,100,,2001,上游甲有限公司,中国工商银行,货款,9000.00"
+    rows = [good, good + "1", f"{CORE},x", f"{CORE},y,z", good + "2", f"{CORE},w", good + "3"]
+    ingest(write_dataset({"m.csv": rows}), tmp_path / "s.duckdb")
+    fates = _fates(tmp_path / "s.duckdb")
+    assert sorted(fates) == list(range(2, len(rows) + 2))
+    assert [line for line, why in sorted(fates.items()) if why == "malformed_line"] == [4, 5, 7]
+
+
 def test_utf8_and_gbk_exports_give_the_same_result(write_dataset: DatasetWriter, tmp_path: Path) -> None:
     gbk = ingest(write_dataset({"m.csv": JANUARY}, encoding="gbk"), tmp_path / "g.duckdb")
     utf = ingest(write_dataset({"m.csv": JANUARY}, encoding="utf-8-sig"), tmp_path / "u.duckdb")
