@@ -145,6 +145,7 @@ def _scan_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str,
               delimiter: str) -> list[MalformedLine]:
     with _utf8_view(path, encoding) as utf8:
         drop_raw(con)
+        con.execute("SET preserve_insertion_order = true")
         try:
             con.execute(
                 "CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
@@ -155,6 +156,8 @@ def _scan_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str,
             )
         except duckdb.Error as exc:
             raise UnusableInputError(str(path), f"cannot be read as CSV: {_first_line(exc)}") from exc
+        finally:
+            con.execute("RESET preserve_insertion_order")
         rejected = con.execute(
             "SELECT DISTINCT line, csv_line, error_type FROM reject_errors_cs ORDER BY line").fetchall()
         con.execute("DROP TABLE IF EXISTS reject_errors_cs; DROP TABLE IF EXISTS reject_scans_cs")

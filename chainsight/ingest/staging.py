@@ -58,7 +58,8 @@ def connect(path: str | Path, *, read_only: bool = False, memory_limit: str = "4
     except duckdb.Error as exc:
         raise StoreUnavailable(f"cannot open DuckDB file {path}: {exc}") from exc
     con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute("SET preserve_insertion_order = true")
+    # Only the raw read needs file order (its rowids number the lines); everything else may reorder.
+    con.execute("SET preserve_insertion_order = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if not read_only:
