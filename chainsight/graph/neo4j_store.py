@@ -40,8 +40,7 @@ _FIRM_PROPS = ("name", "uscc", "is_customer", "customer_id", "customer_type", "b
                "pagerank", "position")
 _CHAIN_PROPS = ("direction", "tier", "rank", "score", "kind", "eligible", "segment", "stage",
                 "branch", "manager", "name", "amount", "products", "reasons_en", "reasons_zh")
-_EDGE_PROPS = ("amount", "count", "first_date", "last_date", "active_months", "amount_payer_ours",
-               "amount_payee_ours")
+_EDGE_PROPS = cypher.PAYS_PROPERTIES
 
 
 def _quiet(step: str, done: int, total: int) -> None:
@@ -125,6 +124,36 @@ class Neo4jStore:
             self._write(query, rows=batch, run=run)
         progress(step, len(rows), len(rows))
 
+    def load_pays(self, flows: list[dict[str, Any]], run: str, *, batch_size: int | None = None,
+                  progress: Progress = _quiet) -> None:
+        """Merge ``(payer)-[:PAYS]->(payee)`` for each flow record, in batches.
+
+        Each record holds ``payer_id``, ``payee_id`` and the :data:`~chainsight.graph.cypher.PAYS_PROPERTIES`
+        (None removes the property). Both enterprises must already be loaded; raises
+        :class:`~chainsight.errors.StoreError` naming the first one that is not, or when a batch
+        finds fewer endpoints than it has rows (an enterprise deleted meanwhile: publish again).
+        """
+        ids = self._write(cypher.ENTERPRISE_ELEMENT_IDS)
+        element = dict(zip(ids["enterprise_id"], ids["element_id"], strict=True)) if len(ids) else {}
+        size = batch_size or self.settings.batch_size
+        for done, batch in enumerate(_batches(flows, size)):
+            progress("payments", done * size, len(flows))
+            columns: dict[str, list[Any]] = {"payer": [], "payee": []}
+            columns.update({key: [row[key] for row in batch] for key in _EDGE_PROPS})
+            for row in batch:
+                for end, key in (("payer", "payer_id"), ("payee", "payee_id")):
+                    try:
+                        columns[end].append(element[row[key]])
+                    except KeyError:
+                        raise StoreError(f"Neo4j at {self.settings.uri}: flow {row['payer_id']} → "
+                                         f"{row['payee_id']} names enterprise {row[key]}, which is "
+                                         "not loaded") from None
+            found = int(self._write(cypher.MERGE_PAYS, run=run, **columns)["n"].iloc[0])
+            if found != len(batch):
+                raise StoreError(f"Neo4j at {self.settings.uri}: only {found} of {len(batch)} PAYS "
+                                 "edges found both enterprises (deleted during the load?); publish again")
+        progress("payments", len(flows), len(flows))
+
     def publish(self, analysis: Analysis, *, progress: Progress = _quiet) -> None:
         """Write ``analysis`` as the graph model of :mod:`chainsight.graph.cypher`, idempotently."""
         self.verify()
@@ -140,10 +169,8 @@ class Neo4jStore:
         self.load(cypher.MERGE_BRANCHES, [
             {"enterprise_id": r["enterprise_id"], "branch": r["branch"], "manager": r["manager"]}
             for r in firm_rows if r["branch"]], run, progress=progress, step="branches")
-        self.load(cypher.MERGE_PAYS, [
-            {"payer_id": r["payer_id"], "payee_id": r["payee_id"], "props": _props(r, _EDGE_PROPS)}
-            for r in records(analysis.flows, ("payer_id", "payee_id", *_EDGE_PROPS))],
-            run, progress=progress, step="payments")
+        self.load_pays(records(analysis.flows, ("payer_id", "payee_id", *_EDGE_PROPS)), run,
+                       progress=progress)
         self._publish_analytics(analysis, firms, run, progress)
         self._write(cypher.SET_META, meta=json.dumps(analysis.meta, default=str), run=run)
         self._remove_stale(run)

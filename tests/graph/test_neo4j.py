@@ -93,6 +93,31 @@ def _name_filter(text: str) -> object:
     return ProspectFilter(kinds=None, name_contains=text)
 
 
+def test_pays_edges_merge_by_element_id_and_name_what_is_missing(neo4j_store: Neo4jStore) -> None:
+    from chainsight.graph import cypher
+
+    neo4j_store.clear()
+    for statement in cypher.SCHEMA:
+        neo4j_store._write(statement)
+    neo4j_store.load(cypher.MERGE_ENTERPRISES, [
+        {"enterprise_id": e, "props": {"name": e}, "json": "{}"} for e in ("A", "B", "C")], "t")
+    flow = {"payer_id": "A", "payee_id": "B", "amount": 12.5, "count": 3, "first_date": "2024-01-02",
+            "last_date": "2024-03-04", "active_months": 3, "amount_payer_ours": 12.5,
+            "amount_payee_ours": None}
+    neo4j_store.load_pays([flow, {**flow, "payer_id": "C"}], "t", batch_size=1)
+    neo4j_store.load_pays([{**flow, "first_date": None}], "t")  # a re-load: merges, None removes
+    edges = neo4j_store._read("MATCH (a)-[r:PAYS]->(b) RETURN a.enterprise_id AS payer, "
+                              "properties(r) AS props ORDER BY payer")
+    assert edges["payer"].tolist() == ["A", "C"]
+    assert edges["props"].iloc[0] == {"amount": 12.5, "count": 3, "last_date": "2024-03-04",
+                                      "active_months": 3, "amount_payer_ours": 12.5, "run": "t"}
+    assert edges["props"].iloc[1]["first_date"] == "2024-01-02"
+    with pytest.raises(StoreError, match="names enterprise Z, which is not loaded"):
+        neo4j_store.load_pays([{**flow, "payee_id": "Z"}], "t")
+    assert neo4j_store.counts() == (3, 2)
+    neo4j_store.clear()
+
+
 def test_a_server_that_is_down_is_a_typed_error() -> None:
     store = Neo4jStore(Neo4jSettings(uri="neo4j://127.0.0.1:1", password="x"))
     try:
