@@ -129,7 +129,9 @@ class Neo4jStore:
         """Merge ``(payer)-[:PAYS]->(payee)`` for each flow record, in batches.
 
         Each record holds ``payer_id``, ``payee_id`` and the :data:`~chainsight.graph.cypher.PAYS_PROPERTIES`
-        (None removes the property). Both enterprises must already be loaded; raises
+        (None removes the property). Endpoints are addressed by the element ids read at the start,
+        which is sound because only a publish deletes enterprises and one runs at a time per
+        database. Both enterprises must already be loaded; raises
         :class:`~chainsight.errors.StoreError` naming the first one that is not, or when a batch
         finds fewer endpoints than it has rows (an enterprise deleted meanwhile: publish again).
         """
