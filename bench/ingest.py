@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-HEADER = ["付款人账号", "付款人名称", "付款人开户行", "收款人账号", "收款人名称", "收款人开户行",
-          "金额", "交易日期", "附言", "交易流水号"]
+from chainsight.ingest.synth._payments_out import PARQUET_COLUMNS as HEADER  # the demo bank's extract
+
 MANIFEST = """name = "bench"
 [[sources]]
 path = "payments.csv"
@@ -86,7 +86,7 @@ def generate(path: Path, rows: int, firms: int, seed: int = 11) -> None:
                 accounts.take(payee), names.take(payee), banks.take(payee),
                 pa.array(amount.astype(str)), pa.array(day.astype(str)), memos.take(memo),
                 pa.array(np.char.add("T", np.arange(start, start + n).astype(str))),
-            ], names=HEADER)
+            ], names=list(HEADER))
             writer.write_batch(batch)
 
 

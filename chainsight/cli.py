@@ -62,6 +62,15 @@ def _fail(exc: ChainSightError) -> typer.Exit:
     return typer.Exit(2 if isinstance(exc, ConfigError) else 1)
 
 
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn a ChainSightError raised inside into one red line and exit 2 (configuration) or 1."""
+    try:
+        yield
+    except ChainSightError as exc:
+        raise _fail(exc) from exc
+
+
 @app.command()
 def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="folder to write the demo bank into")],
@@ -87,11 +96,8 @@ def ingest(
     memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit")] = "4GB",
 ) -> None:
     """Load a manifest's exports into the staging database; print where every row went."""
-    try:
-        with _bar("ingesting") as update:
-            result = run_ingest(manifest, db, progress=update, memory_limit=memory_limit)  # type: ignore[arg-type]
-    except ChainSightError as exc:
-        raise _fail(exc) from exc
+    with _reported(), _bar("ingesting") as update:
+        result = run_ingest(manifest, db, progress=update, memory_limit=memory_limit)  # type: ignore[arg-type]
     if report is not None:
         report.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
     print_report(result)
@@ -139,10 +145,8 @@ def rejects(
     output: OutputOption = None,
 ) -> None:
     """The rows ingest rejected: file, line, reason and the raw row, to fix at the source."""
-    try:
+    with _reported():
         con = connect(db, read_only=True)
-    except ChainSightError as exc:
-        raise _fail(exc) from exc
     try:
         frame = con.execute(
             "SELECT f.path AS file, r.line, r.reason, r.raw_row FROM rejects r JOIN files f USING (file_id) "
@@ -169,13 +173,11 @@ def analyze(
     """Score cores, build chains, rank prospects, find leakage and alerts; publish to the store."""
     if engine == "gds" and store != "neo4j":
         raise _fail(ConfigError("--engine gds needs --store neo4j (GDS runs inside Neo4j)"))
-    try:
+    with _reported():
         cfg = AnalysisConfig.from_toml(config) if config else AnalysisConfig()
         with _session(db, store) as cs:
             result = cs.analyze(cfg)
             check = cs.crosscheck_gds(result) if engine == "gds" else None
-    except ChainSightError as exc:
-        raise _fail(exc) from exc
     meta = result.meta
     out.print(f"analysed {meta['n_flows']:,} trade edges among {meta['n_enterprises']:,} enterprises: "
               f"{meta['n_cores']} cores, {meta['n_members']:,} chain members, "
@@ -248,11 +250,8 @@ def cores(
     store: StoreOption = "local",
 ) -> None:
     """The core enterprises, best first, with the evidence behind each score."""
-    try:
-        with _session(db, store) as cs:
-            frame = cs.cores(top=top)
-    except ChainSightError as exc:
-        raise _fail(exc) from exc
+    with _reported(), _session(db, store) as cs:
+        frame = cs.cores(top=top)
     _emit(frame, format, output, "Core enterprises",
           ["rank", "enterprise_id", "name", "score", "n_suppliers", "n_customers", "n_up1", "n_down1",
            "n_up2", "n_down2"])
@@ -273,13 +272,10 @@ def prospects(
     store: StoreOption = "local",
 ) -> None:
     """A core's prospects, ranked, with kind, segment, stage, suggested products and reasons."""
-    try:
-        with _session(db, store) as cs:
-            core_id = core or str(cs.cores(top=1)["enterprise_id"].iloc[0])
-            frame = cs.prospects(core_id, kind=tuple(kind) if kind else ("deepen", "acquire"),
-                                 direction=direction, limit=limit)  # type: ignore[arg-type]
-    except ChainSightError as exc:
-        raise _fail(exc) from exc
+    with _reported(), _session(db, store) as cs:
+        core_id = core or str(cs.cores(top=1)["enterprise_id"].iloc[0])
+        frame = cs.prospects(core_id, kind=tuple(kind) if kind else ("deepen", "acquire"),
+                             direction=direction, limit=limit)  # type: ignore[arg-type]
     _emit(frame, format, output, f"Prospects around {core_id}",
           ["rank", "enterprise_id", "name", "score", "kind", "direction", "tier", "segment_zh", "stage_zh",
            "products"])

@@ -7,15 +7,10 @@ no statement: every payment touching them is one Parquet row.
 
 Examples
 --------
->>> from chainsight.ingest.synth._config import SCALES
->>> from chainsight.ingest.synth._world import build_world
->>> from chainsight.ingest.synth._accounts import build_accounts
->>> from chainsight.ingest.synth._customers import build_customers
->>> from chainsight.ingest.synth._relations import build_relations
+>>> from chainsight.ingest.synth._examples import tiny
 >>> from chainsight.ingest.synth._timeline import build_events
->>> w = build_world(SCALES["tiny"], 7)
->>> a = build_accounts(w, 7)
->>> lay = build_layout(w, a, build_events(w, a, build_customers(w, a, 7), build_relations(w, 7), 7), 7)
+>>> t = tiny()
+>>> lay = build_layout(t.world, t.accounts, build_events(*t, 7), 7)
 >>> lay.files[0].path, lay.files[-2].path, lay.files[-1].path
 ('excel/0104_2024.xlsx', 'statements/2024-12_0102.csv', 'payments/payments_2024.parquet')
 >>> bool((lay.balance >= 0).all())

@@ -5,13 +5,9 @@ About 3% of individual payroll payments carry an ambiguous memo (转账, 往来�
 
 Examples
 --------
->>> from chainsight.ingest.synth._config import SCALES
->>> from chainsight.ingest.synth._world import build_world
->>> from chainsight.ingest.synth._accounts import build_accounts
->>> from chainsight.ingest.synth._customers import build_customers
->>> w = build_world(SCALES["tiny"], 7)
->>> a = build_accounts(w, 7)
->>> e = nontrade_events(w, a, build_customers(w, a, 7), 7)
+>>> from chainsight.ingest.synth._examples import tiny
+>>> t = tiny()
+>>> e = nontrade_events(t.world, t.accounts, t.customers, 7)
 >>> sorted(set(e.klass.tolist())) == list(range(1, 9))
 True
 """

@@ -3,14 +3,8 @@ refunds added, each payment unique by (payer account, payee account, day, amount
 
 Examples
 --------
->>> from chainsight.ingest.synth._config import SCALES
->>> from chainsight.ingest.synth._world import build_world
->>> from chainsight.ingest.synth._accounts import build_accounts
->>> from chainsight.ingest.synth._customers import build_customers
->>> from chainsight.ingest.synth._relations import build_relations
->>> w = build_world(SCALES["tiny"], 7)
->>> a = build_accounts(w, 7)
->>> e = build_events(w, a, build_customers(w, a, 7), build_relations(w, 7), 7)
+>>> from chainsight.ingest.synth._examples import tiny
+>>> e = build_events(*tiny(), 7)
 >>> bool((np.diff(e.day) >= 0).all()), bool((e.day[e.orig[e.orig >= 0]] < e.day[e.orig >= 0]).all())
 (True, True)
 """

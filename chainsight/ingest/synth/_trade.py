@@ -2,12 +2,9 @@
 
 Examples
 --------
->>> from chainsight.ingest.synth._config import SCALES
->>> from chainsight.ingest.synth._world import build_world
->>> from chainsight.ingest.synth._accounts import build_accounts
->>> from chainsight.ingest.synth._relations import build_relations
->>> w = build_world(SCALES["tiny"], 7)
->>> e = trade_events(build_relations(w, 7), build_accounts(w, 7), 7)
+>>> from chainsight.ingest.synth._examples import tiny
+>>> t = tiny()
+>>> e = trade_events(t.relations, t.accounts, 7)
 >>> bool((e.cents > 0).all()) and bool((e.rel >= 0).all())
 True
 """
