@@ -8,7 +8,8 @@
     ├── StoreError                  a graph store failed
     │   ├── StoreUnavailable        the store cannot be reached (server down, file locked)
     │   └── NotAnalysed             the store holds no analytics yet: run ``chainsight analyze`` first
-    └── NotFound                    an enterprise or core that the store does not know
+    ├── NotFound                    an enterprise or core that the store does not know
+    └── ConvergenceError            an iterative algorithm (PageRank, HITS) did not converge
 
 A bad *row* is never an exception: it is a row in the ``rejects`` table with file, line and reason.
 """
@@ -53,3 +54,13 @@ class NotAnalysed(StoreError):
 
 class NotFound(ChainSightError):
     """An enterprise, core or resource that the store does not know."""
+
+
+class ConvergenceError(ChainSightError):
+    """An iterative centrality (PageRank, HITS) did not converge within its iteration budget.
+
+    Examples
+    --------
+    >>> str(ConvergenceError("PageRank did not converge in 100 iterations"))
+    'PageRank did not converge in 100 iterations'
+    """
