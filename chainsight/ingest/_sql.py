@@ -1,4 +1,4 @@
-"""The one place where text from the data meets SQL text.
+'''The one place where text from the data meets SQL text.
 
 Header cells, column names, table names and file names come from bank exports: they are data, never
 code. Values always travel as parameters (``?``); the few places where a *name* must appear in SQL text
@@ -18,7 +18,7 @@ Examples
 >>> _ = con.execute("CREATE TABLE t (" + ident('a"b') + " VARCHAR)")
 >>> con.execute("SELECT name FROM pragma_table_info('t')").fetchone()[0]
 'a"b'
-"""
+'''
 
 from __future__ import annotations
 
