@@ -35,7 +35,10 @@ from __future__ import annotations
 
 import duckdb
 
+from chainsight.errors import UnusableInputError
+from chainsight.ingest._sql import literal as _lit
 from chainsight.ingest.manifest import Profile
+from chainsight.ingest.readers import column
 
 _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000￥"
 _HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " ¥"
@@ -46,10 +49,6 @@ STAGED_COLUMNS = (
     "payee_account", "payee_name", "payee_bank", "payee_uscc", "amount", "date", "memo", "balance",
     "serial", "raw_hash",
 )
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def text_sql(expr: str) -> str:
@@ -102,9 +101,45 @@ def date_sql(expr: str, formats: tuple[str, ...]) -> str:
     return parse_date_sql(text_sql(expr), formats)
 
 
-def _col(profile: Profile, field: str) -> str:
-    header = profile.columns.get(field)
-    return f'"{header}"' if header is not None else "CAST(NULL AS VARCHAR)"
+def map_columns(profile: Profile, header: tuple[str, ...], file: str) -> dict[str, int]:
+    """Each mapped field's 0-based position in ``header``; ``#N`` in a profile means the N-th column.
+
+    A mapped header text that is missing, or that the file repeats, makes the file unusable.
+
+    >>> from chainsight.ingest.manifest import Profile
+    >>> p = Profile(layout="payments", columns={"payer_account": "付款账号", "payee_account": "#3",
+    ...             "amount": "金额", "date": "日期"})
+    >>> map_columns(p, ("付款账号", "日期", "收款账号", "金额"), "x.csv")
+    {'payer_account': 0, 'payee_account': 2, 'amount': 3, 'date': 1}
+    """
+    positions: dict[str, int] = {}
+    missing, repeated = [], []
+    for field, text in profile.columns.items():
+        if text.startswith("#") and text[1:].isdigit():
+            if not 1 <= int(text[1:]) <= len(header):
+                missing.append(f"{text!r} ({field}): the file has {len(header)} columns")
+                continue
+            positions[field] = int(text[1:]) - 1
+            continue
+        at = [i for i, h in enumerate(header) if h == text]
+        if not at:
+            missing.append(f"{text!r} ({field})")
+        elif len(at) > 1:
+            repeated.append(f"{text!r} ({field}) is columns {', '.join(str(i + 1) for i in at)}")
+        else:
+            positions[field] = at[0]
+    if missing:
+        raise UnusableInputError(file, f"mapped column(s) {', '.join(missing)} not in the header "
+                                 f"{list(header)}")
+    if repeated:
+        raise UnusableInputError(file, f"the header repeats a mapped column: {'; '.join(repeated)}; "
+                                 "map it by position instead, e.g. \"#4\" for the 4th column")
+    return positions
+
+
+def _col(positions: dict[str, int], field: str) -> str:
+    at = positions.get(field)
+    return column(at) if at is not None else "CAST(NULL AS VARCHAR)"
 
 
 _TEXT = {"own_name", "counterparty_name", "counterparty_bank", "memo", "payer_name", "payer_bank",
@@ -114,14 +149,14 @@ _MONEY = {"debit", "credit", "amount", "balance"}
 _CODES = {"direction", "serial", "payer_uscc", "payee_uscc"}
 
 
-def _fields_sql(profile: Profile) -> tuple[str, str]:
+def _fields_sql(profile: Profile, positions: dict[str, int]) -> tuple[str, str]:
     """Every mapped field parsed once: (layer 1 = normalised text, layer 2 = typed values).
 
     Money fields also get ``<field>_bad``: text present but not a number even after repair.
     """
     texts, typed = [], []
     for field in sorted(_TEXT | _ACCOUNTS | _MONEY | _CODES | {"date"}):
-        col = _col(profile, field)
+        col = _col(positions, field)
         if field in _TEXT:
             texts.append(f"NULLIF(trim({col}), '') AS {field}")
             typed.append(field)
@@ -200,24 +235,40 @@ def _payments_select() -> tuple[str, str]:
     return columns, reason
 
 
+def row_digest_sql(quoted: list[str]) -> str:
+    """A stable 64-bit digest of a row's raw fields (MD5, not DuckDB's ``hash``, which changes between
+    releases): each field is written as ``length:text`` or ``-`` for NULL, so no two rows collide by
+    shifting text between fields.
+
+    >>> import duckdb
+    >>> duckdb.sql("SELECT " + row_digest_sql(["'a,'", "'b'"]) + " <> " + row_digest_sql(["'a'", "',b'"])).fetchall()[0][0]
+    True
+    """
+    parts = ", ".join(f"coalesce(strlen({q}) || ':' || {q}, '-')" for q in quoted)
+    return f"CAST(md5_number(concat_ws(',', {parts})) >> 64 AS UBIGINT)"
+
+
 def stage_raw(con: duckdb.DuckDBPyConnection, file_id: int, profile: Profile,
-              raw_columns: list[str]) -> None:
-    """Stage the rows of ``raw``: every row into ``staged``, rejected ones also into ``rejects``."""
+              positions: dict[str, int], width: int) -> None:
+    """Stage the rows of ``raw``: every row into ``staged``, rejected ones also into ``rejects``.
+
+    ``positions`` comes from :func:`map_columns`; ``width`` is how many columns ``raw`` has.
+    """
     columns, reason = (_statement_select(profile) if profile.layout == "statement"
                        else _payments_select())
-    quoted = [f'"{name}"' for name in raw_columns]
-    texts, typed = _fields_sql(profile)
+    quoted = [column(i) for i in range(width)]
+    texts, typed = _fields_sql(profile, positions)
     # One pass: every row is staged with its reject reason (NULL when usable) — no intermediate copy.
     con.execute(f"""
         INSERT INTO staged
-        WITH texts AS (SELECT _line, {texts}, hash({', '.join(quoted)}) AS raw_hash FROM raw),
+        WITH texts AS (SELECT _line, {texts}, {row_digest_sql(quoted)} AS raw_hash FROM raw),
         fields AS (SELECT _line, {typed}, raw_hash FROM texts)
-        SELECT {file_id}, _line, {columns}, date, memo, balance, serial, raw_hash, {reason}
+        SELECT {int(file_id)}, _line, {columns}, date, memo, balance, serial, raw_hash, {reason}
         FROM fields""")
     # The raw text is rebuilt only for the (few) rejected rows.
     raw_text = f"concat_ws({_lit(profile.delimiter)}, " + ", ".join(
         f"coalesce(r.{q}, '')" for q in quoted) + ")"
     con.execute(f"""
-        INSERT INTO rejects SELECT {file_id}, s.line, s.reject_reason, {raw_text}
-        FROM (SELECT line, reject_reason FROM staged WHERE file_id = {file_id} AND reject_reason IS NOT NULL) s
-        JOIN raw r ON r._line = s.line""")
+        INSERT INTO rejects SELECT file_id, s.line, s.reject_reason, {raw_text}
+        FROM (SELECT file_id, line, reject_reason FROM staged WHERE file_id = ? AND reject_reason IS NOT NULL) s
+        JOIN raw r ON r._line = s.line""", [file_id])

@@ -27,25 +27,26 @@ import re
 
 import duckdb
 
+from chainsight.ingest._sql import literal
 from chainsight.ingest.manifest import ClassRule
 
 _PRIORITY = "CASE perspective WHEN 'payment' THEN 0 WHEN 'payer_stmt' THEN 1 ELSE 2 END"
 
 
 def _pattern(words: tuple[str, ...]) -> str:
-    return "'" + "|".join(re.escape(w) for w in words).replace("'", "''") + "'"
+    return literal("|".join(re.escape(w) for w in words))
 
 
 def _rule_class_sql(rules: tuple[ClassRule, ...], column: str, kind: str) -> str:
     """CASE giving the first rule class whose ``kind`` keywords (memo or counterparty) match."""
-    arms = [f"WHEN regexp_matches({column}, {_pattern(getattr(r, kind))}) THEN '{r.flow_class}'"
+    arms = [f"WHEN regexp_matches({column}, {_pattern(getattr(r, kind))}) THEN {literal(r.flow_class)}"
             for r in rules if getattr(r, kind)]
     return "CASE " + " ".join(arms) + " END" if arms else "CAST(NULL AS VARCHAR)"
 
 
 def _rule_order_sql(rules: tuple[ClassRule, ...], column: str) -> str:
     """The position of a class in the rule list (the earlier rule wins when memo and name disagree)."""
-    arms = " ".join(f"WHEN '{r.flow_class}' THEN {i}" for i, r in enumerate(rules))
+    arms = " ".join(f"WHEN {literal(r.flow_class)} THEN {i}" for i, r in enumerate(rules))
     return f"(CASE {column} {arms} END)"
 
 

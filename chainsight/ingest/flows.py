@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import duckdb
 
+from chainsight.errors import StoreError
+
 
 def build_flows(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build ``flow_months``, ``flows``, ``enterprises``, ``enterprise_names`` and ``accounts``."""
@@ -46,9 +48,14 @@ def build_flows(con: duckdb.DuckDBPyConnection) -> None:
             UNION ALL
             SELECT account_no, enterprise_id, true, NULL, 0 FROM our_accounts)
         WHERE account IS NOT NULL AND party_id IS NOT NULL GROUP BY account ORDER BY account""")
+    # Every enterprise a party resolved to is one, even when it is known only by account and USCC.
     con.execute("""
         CREATE OR REPLACE TABLE enterprises AS
-        WITH spelled AS (
+        WITH ids AS (
+            SELECT party_id AS enterprise_id FROM parties
+            WHERE party_kind = 'enterprise' AND party_id IS NOT NULL
+            UNION SELECT enterprise_id FROM customers WHERE enterprise_id IS NOT NULL),
+        spelled AS (
             SELECT enterprise_id, first(name ORDER BY rows DESC, name) AS name,
                    count(*) AS n_names FROM enterprise_names GROUP BY enterprise_id),
         cust AS (
@@ -61,10 +68,17 @@ def build_flows(con: duckdb.DuckDBPyConnection) -> None:
         accts AS (
             SELECT enterprise_id, count(*) AS n_accounts, count(*) FILTER (WHERE ours) AS n_accounts_ours
             FROM accounts GROUP BY enterprise_id)
-        SELECT s.enterprise_id, coalesce(c.name, s.name) AS name,
-               coalesce(c.uscc, CASE WHEN s.enterprise_id NOT LIKE 'N-%' THEN s.enterprise_id END) AS uscc,
+        SELECT i.enterprise_id, coalesce(c.name, s.name, i.enterprise_id) AS name,
+               coalesce(c.uscc, CASE WHEN i.enterprise_id NOT LIKE 'N-%' THEN i.enterprise_id END) AS uscc,
                c.customer_id IS NOT NULL AS is_customer, c.customer_id, c.customer_type, c.branch,
                c.manager, coalesce(a.n_accounts, 0) AS n_accounts,
-               coalesce(a.n_accounts_ours, 0) AS n_accounts_ours, s.n_names
-        FROM spelled s LEFT JOIN cust c USING (enterprise_id) LEFT JOIN accts a USING (enterprise_id)
+               coalesce(a.n_accounts_ours, 0) AS n_accounts_ours, coalesce(s.n_names, 0) AS n_names
+        FROM ids i LEFT JOIN spelled s USING (enterprise_id) LEFT JOIN cust c USING (enterprise_id)
+        LEFT JOIN accts a USING (enterprise_id)
         ORDER BY enterprise_id""")
+    orphans = con.execute("""SELECT count(*) FROM flows f WHERE NOT EXISTS
+        (SELECT 1 FROM enterprises e WHERE e.enterprise_id = f.payer_id)
+        OR NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.enterprise_id = f.payee_id)""").fetchone()
+    if orphans and orphans[0]:
+        raise StoreError(f"{orphans[0]} flow edges name a party that is not an enterprise: a bug in "
+                         "entity resolution, please report it")

@@ -20,12 +20,14 @@ Examples
 
 from __future__ import annotations
 
+import glob
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chainsight.errors import ConfigError
 
@@ -41,6 +43,10 @@ PAYMENT_FIELDS = (
     "payer_account", "payer_name", "payer_bank", "payer_uscc", "payee_account", "payee_name",
     "payee_bank", "payee_uscc", "amount", "date", "memo", "serial",
 )
+
+#: Fields that identify a party or a payment: read as text, never as numbers.
+IDENTIFIER_FIELDS = frozenset({"own_account", "counterparty_account", "payer_account", "payee_account",
+                               "payer_uscc", "payee_uscc", "serial"})
 
 #: Non-trade classes, in the order their rules are tried. ``trade`` is what is left.
 FLOW_CLASSES = (
@@ -64,6 +70,8 @@ class Profile(_Strict):
     """
 
     layout: Layout
+    format: Literal["csv", "xlsx", "parquet"] | None = Field(
+        default=None, description="read files as this format whatever their extension (.dat, .asc …)")
     encoding: str = "auto"
     delimiter: str = ","
     sheet: int | str = 0
@@ -73,6 +81,33 @@ class Profile(_Strict):
     debit_values: tuple[str, ...] = ("借", "D", "DR", "debit", "支出", "付")
     credit_values: tuple[str, ...] = ("贷", "C", "CR", "credit", "收入", "收")
     negative_is_debit: bool = False
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if value == "\\t":
+            value = "\t"
+        if len(value) != 1 or value in {'"', "\n", "\r", "\x00"}:
+            raise ValueError(f"delimiter must be one character other than a quote or a line break, "
+                             f"not {value!r} (for tab write \"\\t\")")
+        return value
+
+    @field_validator("date_formats")
+    @classmethod
+    def _parsable_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("list at least one date format, e.g. \"%Y%m%d\"")
+        probe = duckdb.connect()
+        try:
+            for fmt in value:
+                try:
+                    probe.execute("SELECT try_strptime('2024-01-31', ?)", [fmt])
+                except duckdb.Error as exc:
+                    raise ValueError(f"date format {fmt!r} is not valid: "
+                                     f"{str(exc).splitlines()[0]}") from None
+        finally:
+            probe.close()
+        return value
 
     @model_validator(mode="after")
     def _known_fields(self) -> Profile:
@@ -172,14 +207,34 @@ class Manifest(_Strict):
         return self
 
     def files(self) -> list[tuple[Path, Profile]]:
-        """Every source file with its profile, sorted, globs expanded; a glob matching nothing is an error."""
+        """Every source file with its profile, sorted, globs expanded.
+
+        A glob matching no file, a missing file, a directory, or a file matched by two sources is a
+        :class:`ConfigError`: nothing is read until the manifest names each file once.
+        """
         out: list[tuple[Path, Profile]] = []
+        claimed: dict[Path, str] = {}
         for src in self.sources:
-            matched = sorted(self.root.glob(src.path)) if any(c in src.path for c in "*?[") else [
-                self.root / src.path]
-            if not matched:
-                raise ConfigError(f"source {src.path!r} matches no file under {self.root}")
-            out.extend((p, self.profiles[src.profile]) for p in matched)
+            pattern = src.path if Path(src.path).is_absolute() else str(self.root / src.path)
+            if any(c in src.path for c in "*?["):
+                matched = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+                if not matched:
+                    raise ConfigError(f"source {src.path!r} matches no file under {self.root}")
+            else:
+                path = Path(pattern)
+                if path.is_dir():
+                    raise ConfigError(f"source {src.path!r} is a directory; name its files with a glob "
+                                      f"such as {src.path.rstrip('/')}/*.csv")
+                if not path.is_file():
+                    raise ConfigError(f"source {src.path!r}: no such file under {self.root}")
+                matched = [path]
+            for path in matched:
+                key = path.resolve()
+                if key in claimed:
+                    raise ConfigError(f"{self.display_name(path)} is matched by two sources, "
+                                      f"{claimed[key]!r} and {src.path!r}; make the globs disjoint")
+                claimed[key] = src.path
+                out.append((path, self.profiles[src.profile]))
         return out
 
     def display_name(self, path: Path) -> str:
@@ -193,10 +248,16 @@ class Manifest(_Strict):
 def load_manifest(path: str | Path) -> Manifest:
     """Read and validate a manifest file; every problem is a :class:`ConfigError` naming the file."""
     path = Path(path)
+    if path.is_dir():
+        if not (path / "chainsight.toml").is_file():
+            raise ConfigError(f"{path} is a directory without a chainsight.toml; give the manifest file")
+        path = path / "chainsight.toml"
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: manifest not found") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     raw["root"] = path.resolve().parent

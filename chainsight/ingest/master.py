@@ -17,7 +17,7 @@ from chainsight.errors import UnusableInputError
 from chainsight.ingest.clean import account_sql, amount_is_bad_sql, amount_sql, date_sql, text_sql
 from chainsight.ingest.entities import enterprise_id, name_key
 from chainsight.ingest.manifest import MasterFiles
-from chainsight.ingest.readers import read_into
+from chainsight.ingest.readers import MalformedLine, RawRead, column, read_into
 
 DEPOSITS = ("dep_demand", "dep_time", "dep_notice", "dep_agreement", "dep_margin")
 MONEY = ("credit_on_balance", "credit_off_balance", "loan_balance", *DEPOSITS)
@@ -37,39 +37,37 @@ CUSTOMER_TYPES = {
 _FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d")
 
 
-def _columns(con: duckdb.DuckDBPyConnection, path: Path, wanted: tuple[str, ...],
+def _columns(raw: RawRead, path: Path, wanted: tuple[str, ...],
              required: tuple[str, ...], rename: dict[str, str]) -> dict[str, str]:
-    """Map canonical column -> quoted SQL reference to the raw table (NULL when absent and optional)."""
-    present = {r[0] for r in con.execute("SELECT name FROM pragma_table_info('raw')").fetchall()}
+    """Map canonical column -> SQL reference to its positional ``raw`` column (NULL when absent)."""
     out: dict[str, str] = {}
     for col in wanted:
         header = rename.get(col, col)
-        if header in present:
-            out[col] = f'r."{header}"'
+        if header in raw.header:
+            out[col] = "r." + column(raw.header.index(header))
         elif col in required:
             raise UnusableInputError(str(path), f"required column {header!r} ({col}) is missing; "
-                                     f"header has {sorted(present - {'_line'})}")
+                                     f"header has {sorted(set(raw.header))}")
         else:
             out[col] = "CAST(NULL AS VARCHAR)"
     return out
 
 
-def _raw_text(con: duckdb.DuckDBPyConnection) -> str:
-    names = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('raw')").fetchall()
-             if r[0] != "_line"]
-    return "concat_ws(',', " + ", ".join(f"coalesce(r.\"{n}\", '')" for n in names) + ")"
+def _raw_text(raw: RawRead) -> str:
+    return "concat_ws(',', " + ", ".join(f"coalesce(r.{column(i)}, '')" for i in range(len(raw.header))) + ")"
 
 
-def _reject_malformed(con: duckdb.DuckDBPyConnection, file_id: int, malformed: list[tuple[int, str]]) -> None:
+def _reject_malformed(con: duckdb.DuckDBPyConnection, file_id: int, malformed: list[MalformedLine]) -> None:
     if malformed:
-        con.executemany("INSERT INTO rejects VALUES (?, ?, 'malformed_line', ?)",
-                        [(file_id, line, text) for line, text in malformed])
+        con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)",
+                        [(file_id, m.line, m.reason, m.text) for m in malformed])
 
 
 def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles) -> int:
     """Replace ``customers`` from ``path``; return the number of rows read."""
-    malformed = read_into(con, path, encoding=spec.encoding)
-    c = _columns(con, path, CUSTOMER_COLUMNS, ("customer_id", "customer_type", "name"), spec.columns)
+    raw = read_into(con, path, encoding=spec.encoding)
+    malformed = raw.malformed
+    c = _columns(raw, path, CUSTOMER_COLUMNS, ("customer_id", "customer_type", "name"), spec.columns)
     types = "MAP {" + ", ".join(f"'{k}': '{v}'" for k, v in CUSTOMER_TYPES.items()) + "}"
     bad_money = " OR ".join(amount_is_bad_sql(c[m]) for m in MONEY)
     con.execute(f"""
@@ -87,10 +85,10 @@ def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spe
                     WHEN {bad_money} THEN 'bad_number'
                     WHEN row_number() OVER (PARTITION BY {text_sql(c['customer_id'])} ORDER BY _line) > 1
                       THEN 'duplicate_customer' END AS reason,
-               {_raw_text(con)} AS raw_row
+               {_raw_text(raw)} AS raw_row
         FROM raw r""")
     con.execute(f"INSERT INTO rejects SELECT {file_id}, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL")
-    _reject_malformed(con, file_id, [(m.line, m.text) for m in malformed])
+    _reject_malformed(con, file_id, malformed)
     frame = con.execute("SELECT * EXCLUDE (reason, raw_row, _line) FROM checked WHERE reason IS NULL "
                         "ORDER BY customer_id").df()
     frame["enterprise_id"] = [enterprise_id(u, n) for u, n in zip(frame["uscc"], frame["name"], strict=True)]
@@ -104,8 +102,9 @@ def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spe
 
 def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles) -> int:
     """Replace ``our_accounts`` (account -> customer) from ``path``; return rows read."""
-    malformed = read_into(con, path, encoding=spec.encoding)
-    c = _columns(con, path, ACCOUNT_COLUMNS, ("account_no", "customer_id"), spec.columns)
+    raw = read_into(con, path, encoding=spec.encoding)
+    malformed = raw.malformed
+    c = _columns(raw, path, ACCOUNT_COLUMNS, ("account_no", "customer_id"), spec.columns)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked AS
         SELECT r._line, {account_sql(c['account_no'])} AS account_no,
@@ -115,10 +114,10 @@ def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
                     WHEN cu.customer_id IS NULL THEN 'unknown_customer'
                     WHEN row_number() OVER (PARTITION BY {account_sql(c['account_no'])} ORDER BY r._line) > 1
                       THEN 'duplicate_account' END AS reason,
-               {_raw_text(con)} AS raw_row
+               {_raw_text(raw)} AS raw_row
         FROM raw r LEFT JOIN customers cu ON cu.customer_id = {text_sql(c['customer_id'])}""")
     con.execute(f"INSERT INTO rejects SELECT {file_id}, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL")
-    _reject_malformed(con, file_id, [(m.line, m.text) for m in malformed])
+    _reject_malformed(con, file_id, malformed)
     con.execute("""CREATE OR REPLACE TABLE our_accounts AS
         SELECT a.account_no, a.customer_id, cu.enterprise_id, coalesce(a.branch, cu.branch) AS branch,
                a.opened, a.closed
@@ -128,8 +127,9 @@ def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
 
 def load_balances(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles) -> int:
     """Replace ``monthly_balances`` from ``path``; return rows read."""
-    malformed = read_into(con, path, encoding=spec.encoding)
-    c = _columns(con, path, BALANCE_COLUMNS, BALANCE_COLUMNS, spec.columns)
+    raw = read_into(con, path, encoding=spec.encoding)
+    malformed = raw.malformed
+    c = _columns(raw, path, BALANCE_COLUMNS, BALANCE_COLUMNS, spec.columns)
     month = date_sql(f"{text_sql(c['month'])} || '-01'", ("%Y-%m-%d", "%Y%m-%d"))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked AS
@@ -138,10 +138,10 @@ def load_balances(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
                CASE WHEN cu.customer_id IS NULL THEN 'unknown_customer'
                     WHEN {month} IS NULL THEN 'bad_month'
                     WHEN {amount_sql(c['balance'])} IS NULL THEN 'bad_number' END AS reason,
-               {_raw_text(con)} AS raw_row
+               {_raw_text(raw)} AS raw_row
         FROM raw r LEFT JOIN customers cu ON cu.customer_id = {text_sql(c['customer_id'])}""")
     con.execute(f"INSERT INTO rejects SELECT {file_id}, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL")
-    _reject_malformed(con, file_id, [(m.line, m.text) for m in malformed])
+    _reject_malformed(con, file_id, malformed)
     con.execute("""CREATE OR REPLACE TABLE monthly_balances AS SELECT customer_id, month, balance
                    FROM checked WHERE reason IS NULL ORDER BY customer_id, month""")
     return _rows_read(con, malformed)

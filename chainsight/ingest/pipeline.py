@@ -25,20 +25,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import duckdb
 
 from chainsight.errors import UnusableInputError
 from chainsight.ingest import master as master_io
-from chainsight.ingest.clean import stage_raw
+from chainsight.ingest.clean import map_columns, stage_raw
 from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
-from chainsight.ingest.manifest import Manifest, Profile, load_manifest
-from chainsight.ingest.readers import drop_raw, file_digest, read_into
+from chainsight.ingest.manifest import IDENTIFIER_FIELDS, Manifest, Profile, load_manifest
+from chainsight.ingest.readers import FileState, drop_raw, file_digest, read_into
 from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
 from chainsight.ingest.resolve import resolve_parties
-from chainsight.ingest.staging import connect, table_exists
+from chainsight.ingest.staging import claim, connect, map_store_errors, table_exists
 
 #: ``progress(step, done, total)``: the caller decides how to show it (rich bar, tqdm, nothing).
 Progress = Callable[[str, int, int], None]
@@ -49,75 +50,109 @@ def _quiet(step: str, done: int, total: int) -> None:
 
 
 def ingest(manifest: str | Path | Manifest, db_path: str | Path, *, progress: Progress = _quiet,
-           memory_limit: str = "4GB", threads: int = 0) -> IngestReport:
-    """Ingest every file of ``manifest`` into the DuckDB file ``db_path`` and return the report."""
+           memory_limit: str = "4GB", threads: int = 0, replace: bool = False) -> IngestReport:
+    """Ingest every file of ``manifest`` into the DuckDB file ``db_path`` and return the report.
+
+    A database belongs to the manifest that first filled it: another manifest is refused with a
+    :class:`ConfigError` unless ``replace`` is true, which empties the database first. Every failure
+    that is not about one file (the disk is full, the database is locked) is a :class:`ChainSightError`.
+    """
     spec = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
-    started = datetime.now()
-    con = connect(db_path, memory_limit=memory_limit, threads=threads)
-    try:
-        reports = _stage_files(con, spec, progress)
-        reports += _load_master(con, spec)
-        progress("resolving, classifying, de-duplicating", 0, 1)
-        _derive(con, spec)
-        progress("resolving, classifying, de-duplicating", 1, 1)
-        report = IngestReport(manifest=str(spec.root), started_at=started.isoformat(timespec="seconds"),
-                              finished_at=datetime.now().isoformat(timespec="seconds"),
-                              files=_tally_files(con, reports))
-        con.execute("INSERT INTO ingest_runs VALUES (nextval('run_ids'), ?, ?, ?, ?)",
-                    [str(spec.root), started, datetime.now(), json.dumps(report.to_json())])
-        return report
-    finally:
-        con.close()
-
-
-def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest,
-                 progress: Progress) -> list[FileReport]:
     files = spec.files()
+    started = datetime.now()
+    with map_store_errors(db_path):
+        con = connect(db_path, memory_limit=memory_limit, threads=threads)
+        try:
+            claim(con, spec, replace=replace)
+            reports = _stage_files(con, spec, files, progress)
+            reports += _load_master(con, spec)
+            progress("resolving, classifying, de-duplicating", 0, 1)
+            _derive(con, spec)
+            progress("resolving, classifying, de-duplicating", 1, 1)
+            report = IngestReport(manifest=str(spec.root), started_at=started.isoformat(timespec="seconds"),
+                                  finished_at=datetime.now().isoformat(timespec="seconds"),
+                                  files=_tally_files(con, reports))
+            con.execute("INSERT INTO ingest_runs VALUES (nextval('run_ids'), ?, ?, ?, ?)",
+                        [str(spec.root), started, datetime.now(), json.dumps(report.to_json())])
+            return report
+        finally:
+            con.close()
+
+
+def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tuple[Path, Profile]],
+                 progress: Progress) -> list[FileReport]:
     known = dict(con.execute("SELECT path, sha256 FROM files WHERE layout <> 'master'").fetchall())
     wanted = {spec.display_name(p) for p, _ in files}
     reports: list[FileReport] = []
     for gone in sorted(set(known) - wanted):
-        _drop_file(con, gone)
+        _in_transaction(con, partial(_drop_file, con, gone))
         reports.append(FileReport(file=gone, status="removed"))
     for done, (path, profile) in enumerate(files):
         name = spec.display_name(path)
         progress(f"reading {name}", done, len(files))
-        digest = file_digest(path)
+        try:
+            state = FileState.of(path)
+            digest = file_digest(path)
+        except OSError as exc:
+            reports.append(_failed(con, name, profile, known, f"cannot be read: {exc.strerror or exc}"))
+            continue
         if known.get(name) == digest:
             reports.append(FileReport(file=name, status="unchanged", layout=profile.layout))
             continue
         status: FileStatus = "changed" if name in known else "new"
         try:
-            _stage_one(con, path, name, digest, profile)
+            _stage_one(con, path, name, digest, state, profile)
             reports.append(FileReport(file=name, status=status, layout=profile.layout))
         except UnusableInputError as exc:
-            reports.append(FileReport(file=name, status="failed", layout=profile.layout,
-                                      error=f"{name}: {exc.problem}"))
+            reports.append(_failed(con, name, profile, known, exc.problem))
     progress("reading files", len(files), len(files))
     return reports
 
 
-def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str,
+def _failed(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, known: dict[str, str],
+            problem: str) -> FileReport:
+    """Report an unusable file; its earlier version leaves the database, which then holds the good files."""
+    drop_raw(con)
+    if name in known:
+        _in_transaction(con, partial(_drop_file, con, name))
+        problem += "; its earlier version was removed from the database"
+    return FileReport(file=name, status="failed", layout=profile.layout, error=f"{name}: {problem}")
+
+
+def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str, state: FileState,
                profile: Profile) -> None:
-    """Replace one file's rows in one transaction: all of it arrives, or none of it."""
+    """Read one file, then replace its rows in one transaction: all of it arrives, or none of it.
+
+    The read happens before the transaction, so a file DuckDB cannot parse aborts nothing.
+    """
+    raw = read_into(con, path, encoding=profile.encoding, delimiter=profile.delimiter,
+                    sheet=profile.sheet, header_row=profile.header_row, file_format=profile.format)
+    positions = map_columns(profile, raw.header, str(path))
+    lossy = sorted(f for f in IDENTIFIER_FIELDS & set(positions) if raw.header[positions[f]] in raw.inexact_columns)
+    if lossy:
+        shown = ", ".join(f"{raw.header[positions[f]]!r} ({f})" for f in lossy)
+        raise UnusableInputError(str(path), f"column(s) {shown} are stored as floating point and hold "
+                                 "numbers too large to be exact, so digits are lost; export them as text")
+    if FileState.of(path) != state:
+        raise UnusableInputError(str(path), "the file changed while it was being read; run ingest again")
+
+    def stage() -> None:
+        _drop_file(con, name)
+        file_id = _register(con, name, digest, state.size, profile.layout, profile_name(profile))
+        stage_raw(con, file_id, profile, positions, len(raw.header))
+        if raw.malformed:
+            con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)",
+                            [(file_id, m.line, m.reason, m.text) for m in raw.malformed])
+        _set_rows_read(con, file_id, len(raw.malformed))
+
+    _in_transaction(con, stage)
+    drop_raw(con)
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
-        _drop_file(con, name)
-        malformed = read_into(con, path, encoding=profile.encoding, delimiter=profile.delimiter,
-                              sheet=profile.sheet, header_row=profile.header_row)
-        header = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('raw')").fetchall()
-                  if r[0] != "_line"]
-        missing = sorted(f for f, h in profile.columns.items() if h not in header)
-        if missing:
-            shown = ", ".join(f"{profile.columns[f]!r} ({f})" for f in missing)
-            raise UnusableInputError(str(path), f"mapped column(s) {shown} not in the header {header}")
-        file_id = _register(con, name, digest, path, profile.layout, profile_name(profile))
-        stage_raw(con, file_id, profile, header)
-        if malformed:
-            con.executemany("INSERT INTO rejects VALUES (?, ?, 'malformed_line', ?)",
-                            [(file_id, m.line, m.text) for m in malformed])
-        _set_rows_read(con, file_id, len(malformed))
-        drop_raw(con)
+        work()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -129,11 +164,11 @@ def profile_name(profile: Profile) -> str:
     return f"{profile.layout}:{profile.encoding}"
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, digest: str, path: Path, layout: str,
+def _register(con: duckdb.DuckDBPyConnection, name: str, digest: str, size: int, layout: str,
               profile: str) -> int:
     row = con.execute("INSERT INTO files (file_id, path, sha256, size, profile, layout, rows_read) "
                       "VALUES (nextval('file_ids'), ?, ?, ?, ?, ?, 0) RETURNING file_id",
-                      [name, digest, path.stat().st_size, profile, layout]).fetchone()
+                      [name, digest, size, profile, layout]).fetchone()
     assert row is not None
     return int(row[0])
 
@@ -147,8 +182,8 @@ def _drop_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
     row = con.execute("SELECT file_id FROM files WHERE path = ?", [name]).fetchone()
     if row is None:
         return
-    for table in ("staged", "rejects"):
-        con.execute(f"DELETE FROM {table} WHERE file_id = ?", [row[0]])
+    con.execute("DELETE FROM staged WHERE file_id = ?", [row[0]])
+    con.execute("DELETE FROM rejects WHERE file_id = ?", [row[0]])
     con.execute("DELETE FROM files WHERE file_id = ?", [row[0]])
 
 
@@ -170,8 +205,10 @@ def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileRep
             name = spec.display_name(path)
             if not path.exists():
                 raise UnusableInputError(name, "customer master file not found")
+            if not path.is_file():
+                raise UnusableInputError(name, "customer master path is a directory, not a file")
             _drop_file(con, name)
-            file_id = _register(con, name, file_digest(path), path, "master", "master")
+            file_id = _register(con, name, file_digest(path), path.stat().st_size, "master", "master")
             rows = loader(con, path, file_id, spec.master)
             con.execute("UPDATE files SET rows_read = ? WHERE file_id = ?", [rows, file_id])
             rejected = dict(con.execute("SELECT reason, count(*) FROM rejects WHERE file_id = ? "

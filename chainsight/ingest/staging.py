@@ -18,16 +18,21 @@ enterprise_names  spelling of a firm's name seen in the data
 flows             (payer enterprise, payee enterprise) trade edge: amount, count, dates, months
 flow_months       edge and month
 ingest_runs       run of ``chainsight ingest``, with its report
+meta              key and value: the manifest the database belongs to, the staging version
 ================= =========================================================================
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from chainsight.errors import StoreUnavailable
+from chainsight.errors import ChainSightError, ConfigError, StoreError, StoreUnavailable
+from chainsight.ingest._sql import ident
+from chainsight.ingest.manifest import Manifest
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS file_ids START 1;
@@ -74,3 +79,55 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     views = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT internal",
                         [name]).fetchone()
     return bool(row and row[0]) or bool(views and views[0])
+
+
+#: Bump when what a staged row holds changes: a database staged by another version is re-read whole.
+#: 2: positional raw columns, physical line numbers, MD5 row digests (DuckDB's ``hash`` is not stable).
+STAGING_VERSION = "2"
+
+_DATASET_TABLES = ("staged", "rejects", "files")
+
+
+def claim(con: duckdb.DuckDBPyConnection, spec: Manifest, *, replace: bool = False) -> None:
+    """Make the database this manifest's: refuse another manifest's database unless ``replace``.
+
+    A database staged by another :data:`STAGING_VERSION` is emptied so that every file is read again.
+    """
+    con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    count = con.execute("SELECT count(*) FROM files").fetchone()
+    staged = bool(count and count[0])
+    owner, here = meta.get("manifest"), f"{spec.root} ({spec.name})"
+    if staged and owner is not None and owner != here and not replace:
+        raise ConfigError(f"this database holds the dataset of the manifest in {owner}; ingesting "
+                          f"{here} into it would remove that dataset's files. Use another --db, or "
+                          "--replace to empty it first")
+    outdated = staged and meta.get("staging_version") != STAGING_VERSION
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if replace or outdated:
+            for table in _DATASET_TABLES:
+                con.execute(f"DELETE FROM {ident(table)}")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('manifest', ?), ('staging_version', ?)",
+                    [here, STAGING_VERSION])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+@contextmanager
+def map_store_errors(db_path: str | Path) -> Iterator[None]:
+    """Turn a failure of the database or the disk into a :class:`StoreError` naming the database.
+
+    httpx's ``map_exceptions`` is the model: foreign errors stop at the ingest boundary.
+    """
+    try:
+        yield
+    except ChainSightError:
+        raise
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreError(f"the staging database {db_path} failed: {first}") from exc
+    except OSError as exc:
+        raise StoreError(f"cannot use the staging database {db_path}: {exc.strerror or exc}") from exc

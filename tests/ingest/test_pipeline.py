@@ -135,7 +135,7 @@ def test_an_unknown_file_type_is_unusable(write_dataset: DatasetWriter, tmp_path
     (tmp_path / "statements" / "notes.docx").write_bytes(b"PK\x03\x04")
     report = ingest(manifest, tmp_path / "s.duckdb")
     assert report.errors == ["statements/notes.docx: unknown file type '.docx'; expected .csv, .txt, "
-                             ".tsv, .xlsx or .parquet"]
+                             ".tsv, .xlsx, .xlsm or .parquet (or set `format` in the profile)"]
 
 
 def test_consecutive_malformed_lines_keep_every_line_number(write_dataset: DatasetWriter,
