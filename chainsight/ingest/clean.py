@@ -236,7 +236,7 @@ def _payments_select() -> tuple[str, str]:
 
 
 def row_digest_sql(quoted: list[str]) -> str:
-    """A stable 64-bit digest of a row's raw fields (MD5, not DuckDB's ``hash``, which changes between
+    """A stable 64-bit digest of a row's raw fields (the upper half of MD5, not DuckDB's ``hash``, which changes between
     releases): each field is written as ``length:text`` or ``-`` for NULL, so no two rows collide by
     shifting text between fields.
 

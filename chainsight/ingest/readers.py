@@ -208,15 +208,16 @@ def _scan_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimit
                 break
             # A record that runs over several lines and still does not fit the header is a quote that
             # opened and never closed: reject its first line and read the rest as if it were empty.
-            unterminated += [MalformedLine(m.line, m.text, "unterminated quote", "unterminated_quote")
-                             for m in spanning]
+            # Only the first such record is sure: the parser's recovery after it can misread later lines.
+            opened = min(spanning, key=lambda m: m.line)
+            unterminated.append(MalformedLine(opened.line, opened.text, "unterminated quote",
+                                              "unterminated_quote"))
             repaired = Path(tmp) / f"repair{attempt}.csv"
-            _blank_lines(view, lines, {m.line for m in spanning}, repaired)
+            _blank_lines(view, lines, {opened.line}, repaired)
             view, lines = repaired, LineIndex.of(repaired)
         else:
-            first = min(m.line for m in unterminated)
             raise UnusableInputError(str(path), f"more than {_MAX_REPAIRS} unterminated quotes, the first "
-                                     f"on line {first}; check the quoting or the delimiter")
+                                     f"on line {unterminated[0].line}; check the quoting or the delimiter")
         malformed = sorted(malformed + unterminated, key=lambda m: m.line)
         _number_csv_lines(con, path, lines, header_lines, [m.line for m in malformed])
     return RawRead(header=header, malformed=malformed)
@@ -259,7 +260,7 @@ def _parse_csv(con: duckdb.DuckDBPyConnection, path: Path, view: Path, lines: Li
     except duckdb.Error as exc:
         raise UnusableInputError(str(path), f"cannot be read as CSV: {_first_line(exc)}") from exc
     finally:
-        _quietly(con, "RESET preserve_insertion_order")
+        _quietly(con, "SET preserve_insertion_order = false")  # connect()'s setting, not DuckDB's default
         _quietly(con, "DROP TABLE IF EXISTS reject_errors_cs; DROP TABLE IF EXISTS reject_scans_cs")
     mm = np.memmap(view, dtype=np.uint8, mode="r") if lines.size else np.zeros(0, dtype=np.uint8)
     out = []
@@ -268,24 +269,31 @@ def _parse_csv(con: duckdb.DuckDBPyConnection, path: Path, view: Path, lines: Li
         if line is None:
             raise UnusableInputError(str(path), "cannot tell which line a malformed record is on "
                                      f"(byte {position}): {str(text)[:60]!r}")
-        if "INVALID ENCODING" in kinds:
-            raise _WrongEncoding(line)
         spans = str(text).strip("\r\n").count("\n") > 0
-        out.append(MalformedLine(line, lines.text(mm, line) if spans else str(text).strip("\r\n"),
-                                 "spans lines" if spans else ", ".join(kinds).lower()))
+        if "INVALID ENCODING" in kinds:
+            # DuckDB also says so for some records it cannot split; believe it only if the bytes agree.
+            last = min(line + str(text).strip("\r\n").count("\n"), lines.n_lines)
+            try:
+                bytes(mm[int(lines.starts[line - 1]):int(lines.ends[last - 1])]).decode("utf-8")
+                kinds = [k for k in kinds if k != "INVALID ENCODING"] or ["MALFORMED"]
+            except UnicodeDecodeError:
+                raise _WrongEncoding(line) from None
+        out.append(MalformedLine(line, lines.text(mm, line), "spans lines" if spans else ", ".join(kinds).lower()))
     return out
 
 
 def _locate(lines: LineIndex, mm: np.ndarray, position: int, text: str) -> int | None:
     """The physical line where a record DuckDB rejected starts, checked against the record's text.
 
-    DuckDB reports a 1-based byte position, and after a ``\\r\\n`` it points at the ``\\n``.
+    DuckDB reports a 1-based byte position, and after a ``\\r\\n`` it points at the ``\\n``; it
+    shortens the text of a very long record, so the line need only start with it.
     """
     lead = len(text) - len(text.lstrip("\r\n"))
     first = text.lstrip("\r\n").split("\n", 1)[0].rstrip("\r")
+    first = first[:200] if len(first) < 200 else first[:199]  # a cut may split the last character
     for offset in (position - 1 + lead, position + lead, position - 2 + lead, position - 1):
         line = lines.line_at(offset)
-        if 1 <= line <= lines.n_lines and lines.text(mm, line) == first:
+        if 1 <= line <= lines.n_lines and lines.text(mm, line).startswith(first):
             return line
     return None
 
