@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     report JSON);
 """
 
+#: Settings as ``duckdb.connect(config=...)`` takes them.
+DuckDBConfig = dict[str, str | bool | int | float | list[str]]
+
 
 def connect(path: str | Path, *, read_only: bool = False, memory_limit: str = "4GB",
             threads: int = 0) -> duckdb.DuckDBPyConnection:
@@ -76,7 +79,7 @@ def connect(path: str | Path, *, read_only: bool = False, memory_limit: str = "4
     chainsight.errors.ConfigError: invalid DuckDB setting (memory_limit='lots', threads=0): ...
     """
     # Only the raw read needs file order (its rowids number the lines); everything else may reorder.
-    config: dict[str, str | bool | int] = {"memory_limit": memory_limit, "preserve_insertion_order": False}
+    config: DuckDBConfig = {"memory_limit": memory_limit, "preserve_insertion_order": False}
     if threads:
         config["threads"] = threads
     _check_config(config, memory_limit, threads)
@@ -91,7 +94,7 @@ def connect(path: str | Path, *, read_only: bool = False, memory_limit: str = "4
     return con
 
 
-def _check_config(config: dict[str, str | bool | int], memory_limit: str, threads: int) -> None:
+def _check_config(config: DuckDBConfig, memory_limit: str, threads: int) -> None:
     """Raise ConfigError when DuckDB refuses a setting; tried in memory so that no file is touched."""
     try:
         duckdb.connect(":memory:", config=config).close()
