@@ -94,6 +94,24 @@ def test_rejects_with_markup_print_literally(hostile: Path) -> None:
     assert "1,[/][red]x[/red],[bold]" in flat and "bad_[/]date" in flat
 
 
+def test_the_ingest_report_prints_file_names_reasons_and_errors_literally(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chainsight.cli import _commands
+    from chainsight.ingest.report import FileReport, IngestReport, Tally
+
+    files = [FileReport(f"statements/{MARKUP}.csv", "new", tally=Tally(3, 1, {}, {f"bad_{MARKUP}": 2})),
+             FileReport(f"excel/{MARKUP}.xlsx", "failed", error=f"excel/{MARKUP}.xlsx: sheet [/] missing")]
+    report = IngestReport("m", "t0", "t1", files)
+    monkeypatch.setattr(_commands, "run_ingest", lambda *args, **kwargs: report)
+    manifest = tmp_path / "chainsight.toml"
+    manifest.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(manifest), "--db", str(tmp_path / "x.duckdb")])
+    assert result.exit_code == 1
+    assert f"statements/{MARKUP}.csv" in result.stdout and f"bad_{MARKUP}" in result.stdout
+    assert f"unusable input: excel/{MARKUP}.xlsx: sheet [/] missing" in result.stderr
+    _no_traceback(result.output)
+
+
 # -- XLSX exports ----------------------------------------------------------------------------
 def test_xlsx_cells_hold_no_control_characters_formulas_or_reprs(hostile: Path, tmp_path: Path) -> None:
     xlsx = tmp_path / "prospects.xlsx"
@@ -166,6 +184,20 @@ def test_a_manifest_that_is_a_folder_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert _said(f"Invalid value for 'manifest': file '{tmp_path}' is a directory.", result.output)
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_a_db_in_a_missing_folder_exits_2_and_creates_nothing(tiny: tuple[Path, Path], tmp_path: Path) -> None:
+    db = tmp_path / "missing" / "bank.duckdb"
+    result = runner.invoke(app, ["ingest", str(tiny[0] / "data" / "chainsight.toml"), "--db", str(db)])
+    assert result.exit_code == 2
+    assert f"error: cannot create {db}: the folder {db.parent} does not exist" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_db_that_is_a_folder_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["cores", "--db", str(tmp_path)])
+    assert result.exit_code == 2
+    assert _said(f"Invalid value for '--db': file '{tmp_path}' is a directory.", result.output)
 
 
 # -- reading commands never create a database ------------------------------------------------
