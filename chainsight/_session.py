@@ -156,7 +156,8 @@ def open(path: str | Path | None = None, *, store: Literal["local", "neo4j"] | N
     """Open a bank's ChainSight data: ``path`` is the staging DuckDB file.
 
     ``store="neo4j"`` reads the published analysis from Neo4j (``NEO4J_*`` variables) instead of
-    the DuckDB file; analysis still reads the staged flows from ``path``.
+    the DuckDB file; analysis still reads the staged flows from ``path``. Opening never creates a
+    database: with the local store a missing ``path`` is a :class:`~chainsight.errors.ConfigError`.
     """
     base = settings or Settings()
     updates: dict[str, Any] = {}

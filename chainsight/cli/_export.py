@@ -37,14 +37,14 @@ def text(value: object) -> str:
 
     Examples
     --------
-    >>> text(["企业网银", "结算套餐"]), text({"a": 1}), text(None), text(float("nan"))
-    ('企业网银、结算套餐', '{"a": 1}', '', '')
+    >>> text(["企业网银", "结算套餐"]), text({"a": 1}), text(None), text(float("nan")), text(pd.NA)
+    ('企业网银、结算套餐', '{"a": 1}', '', '', '')
     """
     if isinstance(value, (list, tuple)):
         return "、".join(map(text, value))
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, default=str)
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
     return str(value)
 
