@@ -37,13 +37,21 @@ from chainsight.ingest.staging import connect
 
 
 def make_store(settings: Settings) -> GraphStore:
-    """The store the settings name: the DuckDB file, or the Neo4j server."""
+    """The store the settings name: the DuckDB file, or the Neo4j server.
+
+    The local store must be an existing file: reading never creates a database, so a mistyped path
+    is a :class:`ConfigError` rather than an empty file and an empty answer.
+    """
     if settings.store == "neo4j":
         from chainsight.graph.neo4j_store import Neo4jStore
 
         store: GraphStore = Neo4jStore(settings.neo4j)
         return store
-    return LocalStore(settings.db_path)
+    path = settings.db_path
+    if str(path) != ":memory:" and not path.is_file():
+        problem = "is a folder, not a DuckDB file" if path.is_dir() else "does not exist"
+        raise ConfigError(f"no staging database at {path} ({problem}): run `chainsight ingest` first")
+    return LocalStore(path)
 
 
 class ChainSight:
@@ -102,14 +110,21 @@ class ChainSight:
     def prospects(self, core_id: str | None = None, *,
                   kind: tuple[str, ...] | str | None = ("deepen", "acquire"),
                   direction: Literal["up", "down"] | None = None, tier: int | None = None,
-                  segment: str | None = None, stage: str | None = None, branch: str | None = None,
-                  min_score: float | None = None, sort: str = "rank",
+                  segment: str | None = None, stage: str | None = None, eligible: bool | None = None,
+                  branch: str | None = None, manager: str | None = None, min_score: float | None = None,
+                  name: str | None = None, sort: str = "rank", skip: int = 0,
                   limit: int | None = None) -> pd.DataFrame:
-        """Ranked prospects (of one core, or of all), filtered; every row carries its evidence."""
+        """Ranked prospects (of one core, or of all), filtered; every row carries its evidence.
+
+        Every filter of :class:`~chainsight.graph.store.ProspectFilter` is a keyword here; ``None``
+        leaves it open, ``kind=None`` lists every kind, ``name`` keeps names containing it, ``sort`` is
+        ``rank``, ``score`` or ``name``, and ``skip``/``limit`` page the list.
+        """
         kinds = (kind,) if isinstance(kind, str) else kind
         filters = ProspectFilter(kinds=kinds, direction=direction, tier=tier, segment=segment,
-                                 stage=stage, branch=branch, min_score=min_score)
-        return self.store.prospects(core_id, filters=filters, sort=sort, limit=limit).data
+                                 stage=stage, eligible=eligible, branch=branch, manager=manager,
+                                 min_score=min_score, name_contains=name)
+        return self.store.prospects(core_id, filters=filters, sort=sort, skip=skip, limit=limit).data
 
     def enterprise(self, enterprise_id: str) -> dict[str, Any]:
         """One firm with its evidence card, chains and prospect rows."""
@@ -141,7 +156,8 @@ def open(path: str | Path | None = None, *, store: Literal["local", "neo4j"] | N
     """Open a bank's ChainSight data: ``path`` is the staging DuckDB file.
 
     ``store="neo4j"`` reads the published analysis from Neo4j (``NEO4J_*`` variables) instead of
-    the DuckDB file; analysis still reads the staged flows from ``path``.
+    the DuckDB file; analysis still reads the staged flows from ``path``. Opening never creates a
+    database: with the local store a missing ``path`` is a :class:`~chainsight.errors.ConfigError`.
     """
     base = settings or Settings()
     updates: dict[str, Any] = {}

@@ -54,22 +54,68 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     report JSON);
 """
 
+#: Settings as ``duckdb.connect(config=...)`` takes them.
+DuckDBConfig = dict[str, str | bool | int | float | list[str]]
+
 
 def connect(path: str | Path, *, read_only: bool = False, memory_limit: str = "4GB",
             threads: int = 0) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the staging database; a locked or unreadable file is a typed error."""
+    """Open the staging database (created if missing unless ``read_only``); every failure is typed.
+
+    Settings go to DuckDB as configuration, never as SQL text, so a value cannot run a statement.
+
+    Parameters
+    ----------
+    path
+        The DuckDB file, or ``":memory:"``.
+    read_only
+        Open for reading; a missing file is then a :class:`ConfigError` and is not created.
+    memory_limit
+        DuckDB's ``memory_limit``, e.g. ``"4GB"``; a value DuckDB cannot parse is a ``ConfigError``.
+    threads
+        Worker threads; 0 lets DuckDB choose.
+
+    Examples
+    --------
+    >>> connect(":memory:", memory_limit="1GB").execute("SELECT count(*) FROM rejects").fetchone()
+    (0,)
+    >>> connect(":memory:", memory_limit="lots")
+    Traceback (most recent call last):
+    chainsight.errors.ConfigError: invalid DuckDB setting (memory_limit='lots', threads=0): ...
+    """
+    # Only the raw read needs file order (its rowids number the lines); everything else may reorder.
+    config: DuckDBConfig = {"memory_limit": memory_limit, "preserve_insertion_order": False}
+    if threads:
+        config["threads"] = threads
+    _check_config(config, memory_limit, threads)
+    if str(path) != ":memory:":
+        _check_path(Path(path), read_only)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.Error as exc:
         raise StoreUnavailable(f"cannot open DuckDB file {path}: {exc}") from exc
-    con.execute(f"SET memory_limit = '{memory_limit}'")
-    # Only the raw read needs file order (its rowids number the lines); everything else may reorder.
-    con.execute("SET preserve_insertion_order = false")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
     if not read_only:
         con.execute(SCHEMA)
     return con
+
+
+def _check_config(config: DuckDBConfig, memory_limit: str, threads: int) -> None:
+    """Raise ConfigError when DuckDB refuses a setting; tried in memory so that no file is touched."""
+    try:
+        duckdb.connect(":memory:", config=config).close()
+    except duckdb.Error as exc:
+        raise ConfigError(f"invalid DuckDB setting (memory_limit={memory_limit!r}, threads={threads}): "
+                          f"{exc}") from exc
+
+
+def _check_path(path: Path, read_only: bool) -> None:
+    """Refuse a folder, a missing file to read, or a file in a missing folder, before DuckDB sees it."""
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder, not a DuckDB file")
+    if read_only and not path.exists():
+        raise ConfigError(f"no staging database at {path}: run `chainsight ingest` first")
+    if not path.parent.is_dir():
+        raise ConfigError(f"cannot create {path}: the folder {path.parent} does not exist")
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
