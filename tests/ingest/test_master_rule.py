@@ -149,3 +149,15 @@ def test_the_master_keeps_its_stated_snapshot_date(tmp_path: Path) -> None:
 def test_master_options_name_only_money_columns_once(options: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         spec(**options)
+
+
+def test_the_demo_master_is_complete(small_bank: tuple[Path, Path]) -> None:
+    """The generator writes every money cell, so the demo's rule has nothing unknown to refuse."""
+    con = connect(small_bank[1], read_only=True)
+    try:
+        blanks = " OR ".join(f"{m} IS NULL" for m in ("loan_balance", "credit_on_balance", "credit_off_balance",
+                                                      "deposits"))
+        assert con.execute(f"SELECT count(*) FROM customers WHERE {blanks}").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM customer_rejects").fetchone() == (0,)
+    finally:
+        con.close()
