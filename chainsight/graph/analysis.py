@@ -4,6 +4,10 @@ The flow edges are read from the staging database once, into DataFrames and then
 algorithm below is a pure function; the result is one :class:`Analysis` value that a
 :class:`~chainsight.graph.store.GraphStore` publishes.
 
+Everything is judged as of one date (:func:`analysis_date`): flows and month-end balances after it
+feed nothing, accounts closed after it count as open, and the customer master must describe that
+very day. ``meta["warnings"]`` carries, one sentence each, what the analyst should know about it.
+
 Examples
 --------
 >>> cfg = AnalysisConfig()
@@ -31,6 +35,8 @@ from chainsight.graph.cores import CoreScoring, score_cores
 from chainsight.graph.eligibility import DEFAULT_CAP, no_loan_eligibility
 from chainsight.graph.leakage import AlertRules, alerts, leakage
 from chainsight.graph.prospects import ProspectScoring, rank_prospects
+from chainsight.ingest.manifest import MONEY_COLUMNS
+from chainsight.ingest.staging import table_exists
 
 Progress = Callable[[str, int, int], None]
 
@@ -40,8 +46,9 @@ class AnalysisConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    as_of: date | None = Field(None, description="eligibility date; default the manifest's as_of, "
-                                                 "else 31 Dec of the latest full year in the data")
+    as_of: date | None = Field(None, description="eligibility date; default the manifest's as_of, else "
+                                                 "the master's, else 31 Dec of the latest full year in the "
+                                                 "data; it must be the master's snapshot date")
     no_loan_cap: float = DEFAULT_CAP
     cores: CoreScoring = Field(default_factory=CoreScoring)
     chains: ChainRules = Field(default_factory=ChainRules)
@@ -77,33 +84,93 @@ def _quiet(step: str, done: int, total: int) -> None:
     """Default progress: silent."""
 
 
-def _latest_full_year_end(flow_months: pd.DataFrame) -> date:
+def _latest_full_year_end(last_month: date | None) -> date:
     """31 December of the latest year whose December is in the data (else the year before the last)."""
-    last = pd.Timestamp(flow_months["month"].max()) if len(flow_months) else pd.Timestamp.today()
+    last = pd.Timestamp(last_month) if last_month is not None else pd.Timestamp.today()
     year = last.year if last.month == 12 else last.year - 1
     return date(year, 12, 31)
 
 
-def read_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """The staged tables analysis needs, each read once."""
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    row = con.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def analysis_date(con: duckdb.DuckDBPyConnection, requested: date | None) -> tuple[date, list[str]]:
+    """The as-of date of the analysis and the warnings about it, in one sentence each.
+
+    The date is ``requested``, else the manifest's ``as_of``, else the master's, else 31 December of
+    the latest full year in the flows. The customer master must state its snapshot date (``[master]
+    as_of`` or the manifest's ``as_of``) and it must be the analysis date: the 小额无贷户 rule judges
+    balances of that day.
+
+    Raises
+    ------
+    ConfigError
+        When the master states no snapshot date, or one other than the analysis date.
+    NotAnalysed
+        When the staging database has no flows, or predates the master's snapshot table.
+    """
+    try:
+        declared = _scalar(con, "SELECT as_of FROM dataset")
+        last_month = _scalar(con, "SELECT max(month) FROM flow_months")
+    except duckdb.CatalogException as exc:
+        raise NotAnalysed("the database has no staged flows: run `chainsight ingest` first") from exc
+    if not table_exists(con, "master_snapshot"):
+        raise NotAnalysed("the staging database was written before the master kept its snapshot date: "
+                          "run `chainsight ingest` again")
+    stated = _scalar(con, "SELECT as_of FROM master_snapshot")
+    snapshot = stated or declared
+    as_of: date = requested or declared or snapshot or _latest_full_year_end(last_month)
+    warnings: list[str] = []
+    if _scalar(con, "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM customer_rejects)"):
+        if snapshot is None:
+            raise ConfigError("The customer master states no snapshot date: set as_of under [master] (or the "
+                              "manifest's as_of) to the day its balances describe.")
+        if snapshot != as_of:
+            raise ConfigError(f"The customer master describes {snapshot} but the analysis is as of {as_of}: "
+                              "analyse as of the master's date, or ingest the master of the analysis date.")
+        if (as_of.month, as_of.day) != (12, 31):
+            warnings.append(f"The customer master describes {as_of}, not 31 December: the 小额无贷户 rule is "
+                            "defined on year-end balances.")
+    month_end = (pd.Timestamp(as_of) + pd.offsets.MonthEnd(0)).date()
+    if as_of != month_end:
+        warnings.append(f"{as_of} is not a month end: flows are kept by month, so payments up to {month_end} "
+                        "still count.")
+    return as_of, warnings
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, pd.DataFrame]:
+    """The staged tables analysis needs, each read once, as they stood on ``as_of``.
+
+    Flows of months after ``as_of``'s month and month-end balances after it are left out: they say
+    nothing about the firms on that day. ``flows`` is re-aggregated from the kept months.
+    """
+    month = date(as_of.year, as_of.month, 1)
     try:
         return {
             # Integer codes (position in the id-sorted enterprise table) come from DuckDB, so the
             # graph build never hashes millions of id strings in Python.
             "flows": con.execute("""
                 WITH ids AS (SELECT enterprise_id, row_number() OVER (ORDER BY enterprise_id) - 1 AS code
-                             FROM enterprises)
+                             FROM enterprises),
+                f AS (SELECT payer_id, payee_id, sum(amount) AS amount, sum(count) AS count,
+                             min(first_date) AS first_date, max(last_date) AS last_date,
+                             count(*) AS active_months, sum(amount_payer_ours) AS amount_payer_ours,
+                             sum(amount_payee_ours) AS amount_payee_ours
+                      FROM flow_months WHERE month <= ? GROUP BY ALL)
                 SELECT f.*, p.code AS payer_code, q.code AS payee_code
-                FROM flows f JOIN ids p ON p.enterprise_id = f.payer_id JOIN ids q ON q.enterprise_id = f.payee_id
-                ORDER BY f.payer_id, f.payee_id""").df(),
-            "flow_months": con.execute("SELECT * FROM flow_months ORDER BY ALL").df(),
+                FROM f JOIN ids p ON p.enterprise_id = f.payer_id JOIN ids q ON q.enterprise_id = f.payee_id
+                ORDER BY f.payer_id, f.payee_id""", [month]).df(),
+            "flow_months": con.execute("SELECT * FROM flow_months WHERE month <= ? ORDER BY ALL", [month]).df(),
             "enterprises": con.execute("SELECT * FROM enterprises ORDER BY enterprise_id").df(),
             "customers": con.execute("SELECT * FROM customers ORDER BY customer_id").df(),
+            "customer_rejects": con.execute("SELECT enterprise_id, customer_id, reason FROM customer_rejects "
+                                            "ORDER BY line").df(),
             "accounts": con.execute("SELECT * FROM our_accounts ORDER BY account_no").df(),
-            "dataset": con.execute("SELECT * FROM dataset").df(),
-            "balances": con.execute("""SELECT c.enterprise_id, b.month, sum(b.balance)::DOUBLE AS balance
-                FROM monthly_balances b JOIN customers c USING (customer_id)
-                GROUP BY ALL ORDER BY ALL""").df(),
+            "balances": con.execute("""SELECT k.enterprise_id, b.month, sum(b.balance)::DOUBLE AS balance
+                FROM monthly_balances b JOIN known_customers k USING (customer_id) WHERE b.month <= ?
+                GROUP BY ALL ORDER BY ALL""", [month]).df(),
         }
     except duckdb.CatalogException as exc:
         raise NotAnalysed("the database has no staged flows: run `chainsight ingest` first") from exc
@@ -122,22 +189,31 @@ def _score(flows: pd.DataFrame, enterprises: pd.DataFrame, scoring: CoreScoring)
     return scored
 
 
-def _firms(inputs: dict[str, pd.DataFrame], scored: pd.DataFrame, cap: float) -> pd.DataFrame:
+def _products(values: pd.Series) -> str:
+    """The products of all a firm's records, ``;``-separated, each once, in first-seen order."""
+    held = (p for v in values if isinstance(v, str) for p in v.replace("；", ";").split(";") if p)
+    return ";".join(dict.fromkeys(held))
+
+
+def _firms(inputs: dict[str, pd.DataFrame], scored: pd.DataFrame, cap: float, as_of: date) -> pd.DataFrame:
     """One row per enterprise: identity, customer attributes, eligibility and core metrics."""
-    customers = no_loan_eligibility(inputs["customers"], cap)
-    customers = customers.sort_values("customer_id").drop_duplicates("enterprise_id")
-    closed = inputs["accounts"].assign(closed_flag=inputs["accounts"]["closed"].notna()) \
+    customers = inputs["customers"]
+    judged = no_loan_eligibility(customers, cap, inputs["customer_rejects"])
+    held = customers.groupby("enterprise_id").agg(ebanking=("ebanking", "any"), products=("products", _products))
+    accounts = inputs["accounts"]
+    # An account closed after as_of was open on that day.
+    closed = accounts.assign(closed_flag=pd.to_datetime(accounts["closed"]) <= pd.Timestamp(as_of)) \
         .groupby("enterprise_id")["closed_flag"].any().rename("account_closed")
-    keep = ["enterprise_id", "customer_type", "credit_on_balance", "credit_off_balance", "loan_balance",
-            "dep_demand", "dep_time", "dep_notice", "dep_agreement", "dep_margin", "deposits", "ebanking",
-            "products", "eligible", "eligibility_rule"]
+    keep = ["enterprise_id", "customer_type", *MONEY_COLUMNS, "deposits", "eligible", "eligibility_rule",
+            "records"]
     firms = inputs["enterprises"].drop(columns=["customer_type"]).merge(
-        customers[keep], on="enterprise_id", how="left")
+        judged[keep], on="enterprise_id", how="left")
+    firms = firms.merge(held, left_on="enterprise_id", right_index=True, how="left")
     firms = firms.merge(closed, left_on="enterprise_id", right_index=True, how="left")
-    firms["account_closed"] = firms["account_closed"].fillna(False).astype(bool)
-    firms["eligible"] = firms["eligible"].fillna(False).astype(bool)
+    firms["account_closed"] = firms["account_closed"].astype("boolean").fillna(False).astype(bool)
+    firms["eligible"] = firms["eligible"].astype("boolean").fillna(False).astype(bool)
     firms["eligibility_rule"] = firms["eligibility_rule"].fillna("not_customer")
-    firms["ebanking"] = firms["ebanking"].fillna(False).astype(bool)
+    firms["ebanking"] = firms["ebanking"].astype("boolean").fillna(False).astype(bool)
     firms["products"] = firms["products"].fillna("")
     metrics = scored.drop(columns=["name", "explanation", "explanation_zh"])
     metrics = metrics.rename(columns={"rank": "core_rank", "score": "core_score"})
@@ -151,7 +227,8 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     config = config or AnalysisConfig()
     steps = ["reading flows", "scoring cores", "building chains", "ranking prospects", "leakage and alerts"]
     progress(steps[0], 0, len(steps))
-    inputs = read_inputs(con)
+    as_of, warnings = analysis_date(con, config.as_of)
+    inputs = read_inputs(con, as_of)
     flows, flow_months = inputs["flows"], inputs["flow_months"]
     if flows.empty:
         raise NotAnalysed("there are no trade flows to analyse: check the ingest report")
@@ -164,17 +241,15 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     core_ids = core_rows["enterprise_id"].tolist()
     progress(steps[2], 2, len(steps))
     members = chain_members(flows, flow_months, core_ids, config.chains)
-    firms = _firms(inputs, scored, config.no_loan_cap)
+    firms = _firms(inputs, scored, config.no_loan_cap, as_of)
     progress(steps[3], 3, len(steps))
     prospects = rank_prospects(members, firms, inputs["balances"], config.prospects)
     progress(steps[4], 4, len(steps))
     leak, leak_top = leakage(flows, core_ids, names)
     found = alerts(flow_months, core_ids, names, config.alerts)
     cores = _core_table(core_rows, members)
-    declared = inputs["dataset"]["as_of"].dropna()
-    as_of = config.as_of or (pd.Timestamp(declared.iloc[0]).date() if len(declared)
-                             else _latest_full_year_end(flow_months))
     meta = {"analysed_at": datetime.now().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
+            "warnings": warnings,
             "n_enterprises": len(firms), "n_flows": len(flows), "n_cores": len(cores),
             "n_members": len(members), "n_prospects": len(prospects),
             "config": json.loads(config.model_dump_json())}

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from chainsight.graph import _prospect_rules as rules
 from chainsight.graph._prospect_rules import COMPONENTS, PRODUCTS, SEGMENTS, STAGES, money_en, money_zh
+from chainsight.graph.eligibility import RULES
 
 __all__ = ["COMPONENTS", "KINDS", "PRODUCTS", "SEGMENTS", "STAGES", "ComponentWeights", "ProspectScoring",
            "rank_prospects"]
@@ -148,7 +149,8 @@ def _num(s: pd.Series) -> rules.FloatArray:
 _EVIDENCE = ("amount", "count", "active_months", "months_in_period", "share_of_core", "dependency", "trend",
              "n_cores", "deposits", "next_tier", "gap_to_tier", "ppr", "balance_cv", "balance_drop")
 _INTS = {"count", "active_months", "months_in_period", "n_cores"}
-_WHY = {"deposits_over_cap": ("deposits over the cap", "存款超过上限")}
+_UNJUDGED = ("master_rejected", "unknown_credit", "unknown_loan", "unknown_deposits")
+_WHY = {"deposits_over_cap": ("deposits over the cap", "存款超过上限"), **{r: RULES[r] for r in _UNJUDGED}}
 
 
 def _pct(x: float, digits: int) -> str:
@@ -210,7 +212,7 @@ def _explain(facts: dict[str, Any], scoring: ProspectScoring
              ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """Reasons (English, Chinese) and the evidence dict of every member; NaN evidence becomes None."""
     keys = list(facts)
-    lists = [np.asarray(facts[k]).tolist() for k in keys]
+    lists = [facts[k] if isinstance(facts[k], list) else np.asarray(facts[k]).tolist() for k in keys]
     en, zh, evidence = [], [], []
     for values in zip(*lists):
         r = dict(zip(keys, values))
@@ -219,7 +221,7 @@ def _explain(facts: dict[str, Any], scoring: ProspectScoring
         zh.append(z)
         ev: dict[str, Any] = {k: None if r[k] != r[k] else int(r[k]) if k in _INTS else r[k]
                               for k in _EVIDENCE}
-        ev["eligibility_rule"] = r["eligibility_rule"]
+        ev["eligibility_rule"], ev["records"] = r["eligibility_rule"], r["records"]
         evidence.append(ev)
     return en, zh, evidence
 
@@ -231,8 +233,9 @@ def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.Data
     Parameters
     ----------
     members : one row per (core_id, enterprise_id), the core excluded; columns ``MEMBER_COLUMNS``
-    firms : one row per enterprise_id; columns ``FIRM_COLUMNS``. A member missing here counts as a
-        firm banking elsewhere, named by its id.
+    firms : one row per enterprise_id; columns ``FIRM_COLUMNS``, and optionally ``records`` (the
+        firm's customer records with their verdicts, copied into the evidence). A member missing here
+        counts as a firm banking elsewhere, named by its id.
     balances : month-end total deposits (``enterprise_id``, ``month``, ``balance``); may be empty
     scoring : the rules and thresholds
 
@@ -278,8 +281,9 @@ def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.Data
     eligible = _flag(f["eligible"]) & is_customer
     rule = np.where(is_customer & f["eligibility_rule"].notna().to_numpy(),
                     f["eligibility_rule"].to_numpy(object), "not_customer")
-    credit = np.nan_to_num(_num(f["credit_on_balance"])) + np.nan_to_num(_num(f["credit_off_balance"]))
-    loan = np.nan_to_num(_num(f["loan_balance"]))
+    # Unknown amounts stay NaN: a reason says "n/a", never "CNY 0", for a loan nobody knows.
+    credit = _num(f["credit_on_balance"]) + _num(f["credit_off_balance"])
+    loan = _num(f["loan_balance"])
     with_credit = is_customer & ((credit > 0) | (loan > 0) | np.isin(rule, ["has_loan", "has_credit"]))
     kind = np.select([~is_customer, eligible, with_credit], ["acquire", "deepen", "credit_team"], "existing")
 
@@ -315,7 +319,9 @@ def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.Data
                                         "dependency", "trend", "n_cores", "ppr")},
              "deposits": deposits, "next_tier": next_tier, "gap_to_tier": next_tier - deposits,
              "eligibility_rule": rule, "balance_cv": cv, "balance_drop": drop, "loan": loan, "credit": credit,
-             "kind": kind, "segment": segment, "account_closed": closed, "customer_type": f["customer_type"]}
+             "kind": kind, "segment": segment, "account_closed": closed, "customer_type": f["customer_type"],
+             "records": [r if isinstance(r, list) else None
+                         for r in (f["records"] if "records" in f else [None] * len(f))]}
     en, zh, evidence = _explain(facts, scoring)
 
     names = f["name"].astype(object)

@@ -38,7 +38,9 @@ def build_flows(con: duckdb.DuckDBPyConnection) -> None:
             SELECT party_id AS enterprise_id, name, rows FROM parties
             WHERE party_kind = 'enterprise' AND name IS NOT NULL
             UNION ALL
-            SELECT enterprise_id, name, 0 FROM customers)
+            SELECT enterprise_id, name, 0 FROM customers
+            UNION ALL
+            SELECT enterprise_id, name, 0 FROM customer_rejects WHERE name IS NOT NULL)
         WHERE enterprise_id IS NOT NULL GROUP BY ALL ORDER BY enterprise_id, rows DESC, name""")
     con.execute("""
         CREATE OR REPLACE TABLE accounts AS
@@ -54,23 +56,30 @@ def build_flows(con: duckdb.DuckDBPyConnection) -> None:
         WITH ids AS (
             SELECT party_id AS enterprise_id FROM parties
             WHERE party_kind = 'enterprise' AND party_id IS NOT NULL
-            UNION SELECT enterprise_id FROM customers WHERE enterprise_id IS NOT NULL),
+            UNION SELECT enterprise_id FROM customers WHERE enterprise_id IS NOT NULL
+            UNION SELECT enterprise_id FROM customer_rejects WHERE enterprise_id IS NOT NULL),
         spelled AS (
             SELECT enterprise_id, first(name ORDER BY rows DESC, name) AS name,
                    count(*) AS n_names FROM enterprise_names GROUP BY enterprise_id),
         cust AS (
-            SELECT enterprise_id, first(customer_id ORDER BY customer_id) AS customer_id,
-                   first(name ORDER BY customer_id) AS name, first(uscc ORDER BY customer_id) AS uscc,
-                   first(customer_type ORDER BY customer_id) AS customer_type,
-                   first(branch ORDER BY customer_id) AS branch,
-                   first(manager ORDER BY customer_id) AS manager
-            FROM customers GROUP BY enterprise_id),
+            -- A firm whose master row was rejected is still our customer (one we cannot judge).
+            SELECT enterprise_id, first(customer_id ORDER BY pref, customer_id) AS customer_id,
+                   first(name ORDER BY pref, customer_id) AS name, first(uscc ORDER BY pref, customer_id) AS uscc,
+                   first(customer_type ORDER BY pref, customer_id) AS customer_type,
+                   first(branch ORDER BY pref, customer_id) AS branch,
+                   first(manager ORDER BY pref, customer_id) AS manager
+            FROM (SELECT enterprise_id, customer_id, name, uscc, customer_type, branch, manager, 0 AS pref
+                  FROM customers
+                  UNION ALL
+                  SELECT enterprise_id, customer_id, name, uscc, customer_type, branch, manager, 1
+                  FROM customer_rejects WHERE enterprise_id IS NOT NULL)
+            GROUP BY enterprise_id),
         accts AS (
             SELECT enterprise_id, count(*) AS n_accounts, count(*) FILTER (WHERE ours) AS n_accounts_ours
             FROM accounts GROUP BY enterprise_id)
         SELECT i.enterprise_id, coalesce(c.name, s.name, i.enterprise_id) AS name,
                coalesce(c.uscc, CASE WHEN i.enterprise_id NOT LIKE 'N-%' THEN i.enterprise_id END) AS uscc,
-               c.customer_id IS NOT NULL AS is_customer, c.customer_id, c.customer_type, c.branch,
+               c.enterprise_id IS NOT NULL AS is_customer, c.customer_id, c.customer_type, c.branch,
                c.manager, coalesce(a.n_accounts, 0) AS n_accounts,
                coalesce(a.n_accounts_ours, 0) AS n_accounts_ours, coalesce(s.n_names, 0) AS n_names
         FROM ids i LEFT JOIN spelled s USING (enterprise_id) LEFT JOIN cust c USING (enterprise_id)

@@ -23,8 +23,9 @@ from __future__ import annotations
 import glob
 import tomllib
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -139,6 +140,15 @@ class Source(_Strict):
     profile: str
 
 
+#: The master's money columns that the 小额无贷户 rule reads (CNY at the snapshot date).
+CREDIT_COLUMNS = ("credit_on_balance", "credit_off_balance")
+LOAN_COLUMNS = ("loan_balance",)
+DEPOSIT_COLUMNS = ("dep_demand", "dep_time", "dep_notice", "dep_agreement", "dep_margin")
+MONEY_COLUMNS = (*CREDIT_COLUMNS, *LOAN_COLUMNS, *DEPOSIT_COLUMNS)
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+
+
 class MasterFiles(_Strict):
     """The customer master: our customers, their accounts and monthly balances (UTF-8 or GBK CSV).
 
@@ -146,13 +156,43 @@ class MasterFiles(_Strict):
     ``uscc``, ``name``, ``branch``, ``manager``, ``credit_on_balance``, ``credit_off_balance``,
     ``loan_balance``, ``dep_demand``, ``dep_time``, ``dep_notice``, ``dep_agreement``, ``dep_margin``,
     ``ebanking``, ``products``); ``columns`` renames them when an extract uses other headers.
+
+    Every money column of ``MONEY_COLUMNS`` must be in the extract or stated in ``constants`` (an
+    extract of a bank without off-balance-sheet lines: ``credit_off_balance = 0``): the 小额无贷户
+    rule cannot be judged without it. A blank money cell means *unknown*, unless its column is listed
+    in ``blank_is_zero`` (extracts that write nothing for zero). ``as_of`` is the day the master
+    describes; without it the manifest's ``as_of`` is taken.
+
+    >>> m = MasterFiles(customers="c.csv", accounts="a.csv", constants={"credit_off_balance": 0},
+    ...                 blank_is_zero=["loan_balance"])
+    >>> m.constants["credit_off_balance"], m.blank_is_zero
+    (Decimal('0'), ('loan_balance',))
+    >>> MasterFiles(customers="c.csv", accounts="a.csv", blank_is_zero=["name"])
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for MasterFiles
+    ...
     """
 
     customers: str
     accounts: str
     monthly_balances: str | None = None
     encoding: str = "auto"
+    as_of: date | None = None
     columns: dict[str, str] = Field(default_factory=dict)
+    constants: dict[str, Money] = Field(default_factory=dict)
+    blank_is_zero: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _known_money(self) -> MasterFiles:
+        for option, names in (("constants", list(self.constants)), ("blank_is_zero", list(self.blank_is_zero))):
+            unknown = sorted(set(names) - set(MONEY_COLUMNS))
+            if unknown:
+                raise ValueError(f"{option} names {unknown}, not money columns; allowed: {list(MONEY_COLUMNS)}")
+        both = sorted(set(self.constants) & set(self.columns))
+        if both:
+            raise ValueError(f"{both} both mapped in columns and given in constants: choose one")
+        return self
 
 
 class ClassRule(_Strict):
