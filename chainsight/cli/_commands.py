@@ -71,17 +71,19 @@ def synth(
 
 @app.command()
 def ingest(
-    manifest: Annotated[Path, typer.Argument(help="dataset manifest (chainsight.toml)", exists=True,
-                                             dir_okay=False)],
+    manifest: Annotated[Path, typer.Argument(help="dataset manifest (chainsight.toml, or its folder)",
+                                             exists=True)],
     db: Annotated[Path, typer.Option(help="staging DuckDB file (created if missing)",
                                      dir_okay=False)] = Path("chainsight.duckdb"),
     report: Annotated[Path | None, typer.Option(help="write the JSON report here (its folder must exist)",
                                                 callback=writable)] = None,
     memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit, e.g. 4GB or 512MB")] = "4GB",
+    replace: Annotated[bool, typer.Option(help="empty a database that holds another manifest's dataset "
+                                               "instead of refusing it")] = False,
 ) -> None:
     """Load a manifest's exports into the staging database; print where every row went."""
     with _bar("ingesting") as update:
-        result = run_ingest(manifest, db, progress=update, memory_limit=memory_limit)
+        result = run_ingest(manifest, db, progress=update, memory_limit=memory_limit, replace=replace)
     if report is not None:
         write_text(report, json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     print_report(result)

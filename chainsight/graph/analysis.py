@@ -261,11 +261,13 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
 
 def _core_table(core_rows: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """Cores with the size of their chains by side and tier."""
-    counts = members.pivot_table(index="core_id", columns=["direction", "tier"], values="enterprise_id",
-                                 aggfunc="count", fill_value=0)
-    labels: list[Any] = list(counts.columns)
-    counts.columns = pd.Index([f"n_{side}{tier}" for side, tier in labels])
-    cores = core_rows.merge(counts, left_on="enterprise_id", right_index=True, how="left")
+    cores = core_rows.copy()
+    if len(members):  # no core (or no member) is a valid answer, not a pandas error
+        counts = members.pivot_table(index="core_id", columns=["direction", "tier"], values="enterprise_id",
+                                     aggfunc="count", fill_value=0)
+        labels: list[Any] = list(counts.columns)
+        counts.columns = pd.Index([f"n_{side}{tier}" for side, tier in labels])
+        cores = core_rows.merge(counts, left_on="enterprise_id", right_index=True, how="left")
     for col in ("n_up1", "n_up2", "n_down1", "n_down2"):
         cores[col] = cores.get(col, pd.Series(0, index=cores.index)).fillna(0).astype(int)
     cores["rank"] = range(1, len(cores) + 1)

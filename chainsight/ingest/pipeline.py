@@ -190,7 +190,7 @@ def _drop_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
 def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileReport]:
     """Replace the master tables as one unit; an unusable master file keeps the previous master."""
     if spec.master is None:
-        if not table_exists(con, "customers"):
+        if not table_exists(con, "customer_rejects"):  # also a database from before the rejects table
             master_io.empty_master(con)
         return []
     parts = [("customers", spec.master.customers, master_io.load_customers),
@@ -219,7 +219,7 @@ def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileRep
         con.execute("COMMIT")
     except UnusableInputError as exc:
         con.execute("ROLLBACK")
-        if not table_exists(con, "customers"):
+        if not table_exists(con, "customer_rejects"):  # also a database from before the rejects table
             master_io.empty_master(con)
         return [FileReport(file=exc.file, status="failed", layout="master", error=str(exc))]
     except BaseException:
