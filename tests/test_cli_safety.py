@@ -179,10 +179,11 @@ def test_an_output_that_is_a_folder_exits_2(tiny: tuple[Path, Path], tmp_path: P
     assert _said(f"Invalid value for '--output': {tmp_path} is a folder; give a file name", result.output)
 
 
-def test_a_manifest_that_is_a_folder_exits_2(tmp_path: Path) -> None:
+def test_a_manifest_folder_without_chainsight_toml_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(tmp_path), "--db", str(tmp_path / "x.duckdb")])
     assert result.exit_code == 2
-    assert _said(f"Invalid value for 'manifest': file '{tmp_path}' is a directory.", result.output)
+    assert _said(f"error: {tmp_path} is a directory without a chainsight.toml; give the manifest file",
+                 result.output)
     assert not (tmp_path / "x.duckdb").exists()
 
 

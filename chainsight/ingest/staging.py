@@ -9,6 +9,9 @@ staged            parsed row of an input file (immutable per file version); ``re
                   for a usable row and says why otherwise
 rejects           input row that could not be used: file, line, reason, raw text
 customers         customer in the master, with its enterprise id and the five deposit balances
+customer_rejects  rejected master row, identity only: its firm stays a known customer (``master_rejected``)
+known_customers   (view) customer id → enterprise and branch, over loaded and rejected master rows
+master_snapshot   the date the master describes (one row)
 accounts          account of ours (from the master) or seen at another bank, with its owner
 monthly_balances  customer and month-end
 transactions      staged row's fate: owners (payer_id, payee_id), flow class, status and reason
