@@ -3,7 +3,7 @@
 Examples
 --------
 >>> import tempfile, pathlib, chainsight
->>> from chainsight.ingest.synth import generate
+>>> from chainsight.demo import generate
 >>> from chainsight.ingest.pipeline import ingest
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = generate(folder, scale="tiny", seed=3)

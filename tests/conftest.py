@@ -71,7 +71,7 @@ def write_dataset(tmp_path: Path) -> DatasetWriter:
 def small_bank(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The small demo bank, generated and ingested once per test session: (data folder, database)."""
     from chainsight.ingest.pipeline import ingest
-    from chainsight.ingest.synth import generate
+    from chainsight.demo import generate
 
     folder = tmp_path_factory.mktemp("small-bank")
     generate(folder / "data", scale="small", seed=7)

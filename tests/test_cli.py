@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,10 @@ def test_a_broken_manifest_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(bad), "--db", str(tmp_path / "x.duckdb")])
     assert result.exit_code == 2
     assert "not valid TOML" in result.output
+
+
+def test_starting_the_cli_does_not_import_the_demo_generator() -> None:
+    code = ("import sys; from typer.testing import CliRunner; from chainsight.cli import app; "
+            "CliRunner().invoke(app, ['--help']); print(any(m.startswith('chainsight.demo') for m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -10,7 +10,7 @@ import pytest
 from chainsight.graph.analysis import Analysis, analyze
 from chainsight.ingest.pipeline import ingest
 from chainsight.ingest.staging import connect
-from chainsight.ingest.synth import generate
+from chainsight.demo import generate
 
 pytestmark = pytest.mark.slow
 

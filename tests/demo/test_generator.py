@@ -19,7 +19,7 @@ import pytest
 
 from chainsight.ingest.entities import enterprise_id, is_individual, name_key, valid_uscc
 from chainsight.ingest.manifest import DEFAULT_RULES, load_manifest
-from chainsight.ingest.synth import DEFECTS, SynthSummary, generate
+from chainsight.demo import DEFECTS, SynthSummary, generate
 
 CSV_HEADER = ["账号", "户名", "交易日期", "借方发生额", "贷方发生额", "对方账号", "对方户名", "对方开户行", "摘要", "余额"]
 XLSX_HEADER = ["本方账号", "本方户名", "交易日", "借贷标志", "发生额", "对方账户", "对方名称", "对方行名", "用途", "账户余额"]
@@ -422,13 +422,13 @@ def test_the_excel_branch_is_capped_by_whole_accounts() -> None:
 
     import numpy as np
 
-    from chainsight.ingest.synth._accounts import build_accounts
-    from chainsight.ingest.synth._config import SCALES
-    from chainsight.ingest.synth._customers import build_customers
-    from chainsight.ingest.synth._layout import build_layout
-    from chainsight.ingest.synth._relations import build_relations
-    from chainsight.ingest.synth._timeline import build_events
-    from chainsight.ingest.synth._world import build_world
+    from chainsight.demo._accounts import build_accounts
+    from chainsight.demo._config import SCALES
+    from chainsight.demo._customers import build_customers
+    from chainsight.demo._layout import build_layout
+    from chainsight.demo._relations import build_relations
+    from chainsight.demo._timeline import build_events
+    from chainsight.demo._world import build_world
 
     world = build_world(replace(SCALES["tiny"], excel_cap=300), 7)
     acc = build_accounts(world, 7)

@@ -15,13 +15,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from chainsight.ingest.entities import enterprise_id
-from chainsight.ingest.synth import _memos as mm
-from chainsight.ingest.synth import _relations as rl
-from chainsight.ingest.synth._config import DEFECTS
-from chainsight.ingest.synth._customers import Customers
-from chainsight.ingest.synth._defects import ORDER, FileReport
-from chainsight.ingest.synth._layout import Layout
-from chainsight.ingest.synth._world import BUYER, CORE, CORPORATE, HUB, World
+from chainsight.demo import _memos as mm
+from chainsight.demo import _relations as rl
+from chainsight.demo._config import DEFECTS
+from chainsight.demo._customers import Customers
+from chainsight.demo._defects import ORDER, FileReport
+from chainsight.demo._layout import Layout
+from chainsight.demo._world import BUYER, CORE, CORPORATE, HUB, World
 
 IntArray = npt.NDArray[np.int64]
 DEPOSIT_CAP_CENTS = 50_000_000  # 500,000.00 CNY, inclusive
