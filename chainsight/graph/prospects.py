@@ -16,7 +16,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chainsight.graph import _prospect_rules as rules
-from chainsight.graph._prospect_rules import COMPONENTS, PRODUCTS, SEGMENTS, STAGES, money_en, money_zh
+from chainsight._format import money_en, money_zh
+from chainsight.graph._prospect_rules import COMPONENTS, PRODUCTS, SEGMENTS, STAGES
 from chainsight.graph.eligibility import RULES
 
 __all__ = ["COMPONENTS", "KINDS", "PRODUCTS", "SEGMENTS", "STAGES", "ComponentWeights", "ProspectScoring",
