@@ -24,14 +24,13 @@ without a Python loop. Thresholds (defaults in brackets) come from ``ProspectSco
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-if TYPE_CHECKING:
-    from chainsight.graph.prospects import ProspectScoring
+from chainsight.graph._prospect_scoring import ProspectScoring
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -43,7 +42,6 @@ PRODUCTS = ("企业网银", "结算套餐", "现金管理", "法人理财", "交
 SEGMENTS = {"closure_warning": "销户预警", "tier_threshold": "分段临界", "volatile_active": "波动有效",
             "low_yield": "低效潜在", "chain_potential": "上下游潜力"}
 STAGES = {"entry": "进入", "growth": "成长", "stable": "稳定", "warning": "预警", "lost": "流失"}
-COMPONENTS = ("strength", "regularity", "dependency", "tier_decay", "multi_core", "growth", "tier_gap")
 
 
 def left_padded(series: Iterable[object]) -> FloatArray:
