@@ -110,3 +110,25 @@ def test_starting_the_cli_does_not_import_the_demo_generator() -> None:
             "CliRunner().invoke(app, ['--help']); print(any(m.startswith('chainsight.demo') for m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_ingest_and_analyze_use_the_duckdb_threads_setting(tiny: tuple[Path, Path], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import chainsight._session
+    import chainsight.ingest.pipeline
+    import chainsight.ingest.staging
+
+    seen: list[int] = []
+
+    def counting(*args: object, threads: int = 0, **kwargs: object) -> object:
+        seen.append(threads)
+        return chainsight.ingest.staging.connect(*args, threads=threads, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setenv("CHAINSIGHT_DUCKDB_THREADS", "2")
+    monkeypatch.setattr(chainsight.ingest.pipeline, "connect", counting)
+    monkeypatch.setattr(chainsight._session, "connect", counting)
+    db = tmp_path / "bank.duckdb"
+    result = runner.invoke(app, ["ingest", str(tiny[0] / "data" / "chainsight.toml"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["analyze", "--db", str(db)]).exit_code == 0
+    assert seen == [2, 2]

@@ -84,8 +84,10 @@ def ingest(
                                                "instead of refusing it")] = False,
 ) -> None:
     """Load a manifest's exports into the staging database; print where every row went."""
+    threads = Settings().duckdb_threads  # CHAINSIGHT_DUCKDB_THREADS, read here at the edge
     with _bar("ingesting") as update:
-        result = run_ingest(manifest, db, progress=update, memory_limit=memory_limit, replace=replace)
+        result = run_ingest(manifest, db, progress=update, memory_limit=memory_limit, threads=threads,
+                            replace=replace)
     if report is not None:
         write_text(report, json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     print_report(result)
