@@ -16,6 +16,7 @@ import pandas as pd
 
 from chainsight._format import money_en, money_zh
 from chainsight.graph import _prospect_rules as rules
+from chainsight.graph import chains
 from chainsight.graph._prospect_rules import PRODUCTS, SEGMENTS, STAGES
 from chainsight.graph._prospect_scoring import COMPONENTS, KINDS, ComponentWeights, Kind, ProspectScoring
 from chainsight.graph.eligibility import RULES
@@ -23,9 +24,8 @@ from chainsight.graph.eligibility import RULES
 __all__ = ["COMPONENTS", "KINDS", "PRODUCTS", "SEGMENTS", "STAGES", "ComponentWeights", "ProspectScoring",
            "rank_prospects"]
 
-MEMBER_COLUMNS = ("core_id", "enterprise_id", "direction", "tier", "via_id", "amount", "count",
-                  "active_months", "months_in_period", "share_of_core", "dependency", "trend", "monthly",
-                  "ppr", "n_cores")
+#: What the ranking reads of :data:`chainsight.graph.chains.MEMBER_COLUMNS`: all but the dates.
+MEMBER_COLUMNS = tuple(c for c in chains.MEMBER_COLUMNS if c not in ("first_date", "last_date"))
 FIRM_COLUMNS = ("enterprise_id", "name", "is_customer", "customer_type", "branch", "manager", "eligible",
                 "eligibility_rule", "deposits", "credit_on_balance", "credit_off_balance", "loan_balance",
                 "ebanking", "products", "n_accounts", "account_closed")

@@ -19,6 +19,7 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
+from chainsight._columns import DEPOSIT_COLUMNS
 from chainsight.ingest.entities import enterprise_id, is_individual, name_key, valid_uscc
 from chainsight.ingest.manifest import DEFAULT_RULES, load_manifest
 from chainsight.demo import DEFECTS, SynthSummary, generate
@@ -34,7 +35,7 @@ FORMATS = {"iso": "%Y-%m-%d", "compact": "%Y%m%d", "slash": "%Y/%m/%d"}
 MEMO_KEYWORDS = tuple(k for rule in DEFAULT_RULES for k in rule.memo)
 REPAIRED_AMOUNT = {"amount_thousands", "amount_currency", "amount_fullwidth"}
 OFFICES = ("示范银行", "税务局", "社会保险", "公积金")
-DEPOSITS = ("dep_demand", "dep_time", "dep_notice", "dep_agreement", "dep_margin")
+DEPOSITS = DEPOSIT_COLUMNS  # the generator writes its master to the pipeline's contract
 
 
 @dataclass(frozen=True)
