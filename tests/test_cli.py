@@ -107,7 +107,8 @@ def test_a_broken_manifest_exits_2(tmp_path: Path) -> None:
 
 def test_starting_the_cli_does_not_import_the_demo_generator() -> None:
     code = ("import sys; from typer.testing import CliRunner; from chainsight.cli import app; "
-            "CliRunner().invoke(app, ['--help']); print(any(m.startswith('chainsight.demo') for m in sys.modules))")
+            "CliRunner().invoke(app, ['--help']); "
+            "print(any(m.startswith('chainsight.demo') for m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 

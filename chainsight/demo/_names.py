@@ -106,8 +106,8 @@ def _pick(rng: np.random.Generator, pool: str | tuple[object, ...], n: int) -> n
 def firm_names(rng: np.random.Generator, city: npt.NDArray[np.int64], taken: set[str] | None = None,
                industries: tuple[str, ...] = (), forms: tuple[str, ...] = ()) -> list[str]:
     """One unique firm name per entry of ``city`` (index into :data:`CITIES`): region, brand, industry,
-    legal form; about 15% in the ``品牌行业(城市)有限公司`` style. ``taken`` holds name keys to avoid
-    (and receives the new ones); ``industries``/``forms`` override the usual pools."""
+    legal form; about 15% in the ``品牌行业(城市)有限公司`` style. ``taken`` holds :func:`same_name` keys to
+    avoid (and receives the new ones); ``industries``/``forms`` override the usual pools."""
     used: set[str] = set() if taken is None else taken
     pool = tuple((i, False) for i in industries) or _INDUSTRIES
     out: list[str] = [""] * len(city)

@@ -29,7 +29,7 @@ def medium(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Analysis]:
 
 
 def _read_truth(truth: Path, name: str, pipeline_id: Callable[[str], str]) -> pd.DataFrame:
-    """A truth file with its firm keys (``core``, ``firm``) as the pipeline's ids (``core_id``, ``enterprise_id``)."""
+    """A truth file, its firm keys (``core``, ``firm``) as pipeline ids (``core_id``, ``enterprise_id``)."""
     frame = pd.read_csv(truth / name, dtype={"core": str, "firm": str, "eligible": str})
     for key, column in (("core", "core_id"), ("firm", "enterprise_id")):
         if key in frame:
