@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chainsight.ingest.synth._payments_out import PARQUET_COLUMNS as HEADER  # the demo bank's extract
+from chainsight.demo._payments_out import PARQUET_COLUMNS as HEADER  # the demo bank's extract
 
 MANIFEST = """name = "bench"
 [[sources]]

@@ -8,6 +8,7 @@ The handful of names an analyst needs in a notebook::
     cs.cores()                       # DataFrame, best first
     cs.chain(core_id, depth=2)       # networkx.DiGraph, edges payer -> payee
     cs.prospects(core_id)            # DataFrame with score, kind, segment, stage, products, reasons
+    cs.analyze(chainsight.AnalysisConfig(prospects=chainsight.ProspectScoring(...)))  # re-tuned
 
 Loading exports is ``chainsight ingest`` on the command line, or
 ``chainsight.ingest.pipeline.ingest(manifest, db)`` in Python.
@@ -17,14 +18,17 @@ from chainsight._session import ChainSight, open
 from chainsight.config import Settings
 from chainsight.errors import ChainSightError
 from chainsight.graph.analysis import AnalysisConfig
+from chainsight.graph.prospects import ComponentWeights, ProspectScoring
 from chainsight.graph.store import GraphStore, ProspectFilter
 
 __all__ = [
     "AnalysisConfig",
     "ChainSight",
     "ChainSightError",
+    "ComponentWeights",
     "GraphStore",
     "ProspectFilter",
+    "ProspectScoring",
     "Settings",
     "open",
 ]

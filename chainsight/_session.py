@@ -3,7 +3,7 @@
 Examples
 --------
 >>> import tempfile, pathlib, chainsight
->>> from chainsight.ingest.synth import generate
+>>> from chainsight.demo import generate
 >>> from chainsight.ingest.pipeline import ingest
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = generate(folder, scale="tiny", seed=3)
@@ -66,7 +66,8 @@ class ChainSight:
         """Run the analysis over the staging database and (by default) publish it to the store."""
         if isinstance(self.store, LocalStore):
             self.store.close()  # DuckDB allows one writer: the store's reader must step aside
-        con = connect(self.settings.db_path, read_only=True, memory_limit=self.settings.duckdb_memory_limit)
+        con = connect(self.settings.db_path, read_only=True, memory_limit=self.settings.duckdb_memory_limit,
+                      threads=self.settings.duckdb_threads)
         try:
             result = analyze(con, config)
         finally:

@@ -8,8 +8,8 @@ Examples
 >>> s = Settings(db_path="demo/chainsight.duckdb")
 >>> s.store
 'local'
->>> s.no_loan_deposit_cap
-500000.0
+>>> s.duckdb_threads
+0
 """
 
 from __future__ import annotations
@@ -42,5 +42,4 @@ class Settings(BaseSettings):
     store: Literal["local", "neo4j"] = "local"
     duckdb_memory_limit: str = "4GB"
     duckdb_threads: int = Field(default=0, ge=0, description="0 lets DuckDB choose")
-    no_loan_deposit_cap: float = 500_000.0
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)

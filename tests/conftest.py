@@ -68,10 +68,25 @@ def write_dataset(tmp_path: Path) -> DatasetWriter:
 
 
 @pytest.fixture(scope="session")
+def pipeline_id() -> Callable[[str], str]:
+    """The pipeline's enterprise id for a demo truth key (a USCC whose check holds, or a registered name).
+
+    The generator names firms from its own specification; this is the one place that maps its truth
+    onto the pipeline's ids, through the pipeline's public functions.
+    """
+    from chainsight.ingest.entities import enterprise_id, valid_uscc
+
+    def convert(key: str) -> str:
+        return enterprise_id(key if valid_uscc(key) else None, key)
+
+    return convert
+
+
+@pytest.fixture(scope="session")
 def small_bank(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The small demo bank, generated and ingested once per test session: (data folder, database)."""
     from chainsight.ingest.pipeline import ingest
-    from chainsight.ingest.synth import generate
+    from chainsight.demo import generate
 
     folder = tmp_path_factory.mktemp("small-bank")
     generate(folder / "data", scale="small", seed=7)

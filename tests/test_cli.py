@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,33 @@ def test_a_broken_manifest_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(bad), "--db", str(tmp_path / "x.duckdb")])
     assert result.exit_code == 2
     assert "not valid TOML" in result.output
+
+
+def test_starting_the_cli_does_not_import_the_demo_generator() -> None:
+    code = ("import sys; from typer.testing import CliRunner; from chainsight.cli import app; "
+            "CliRunner().invoke(app, ['--help']); "
+            "print(any(m.startswith('chainsight.demo') for m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_ingest_and_analyze_use_the_duckdb_threads_setting(tiny: tuple[Path, Path], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import chainsight._session
+    import chainsight.ingest.pipeline
+    import chainsight.ingest.staging
+
+    seen: list[int] = []
+
+    def counting(*args: object, threads: int = 0, **kwargs: object) -> object:
+        seen.append(threads)
+        return chainsight.ingest.staging.connect(*args, threads=threads, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setenv("CHAINSIGHT_DUCKDB_THREADS", "2")
+    monkeypatch.setattr(chainsight.ingest.pipeline, "connect", counting)
+    monkeypatch.setattr(chainsight._session, "connect", counting)
+    db = tmp_path / "bank.duckdb"
+    result = runner.invoke(app, ["ingest", str(tiny[0] / "data" / "chainsight.toml"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["analyze", "--db", str(db)]).exit_code == 0
+    assert seen == [2, 2]

@@ -27,7 +27,6 @@ from chainsight.graph.analysis import AnalysisConfig
 from chainsight.ingest.pipeline import ingest as run_ingest
 from chainsight.ingest.report import IngestReport
 from chainsight.ingest.staging import connect, table_exists
-from chainsight.ingest.synth import generate
 
 app = typer.Typer(help="ChainSight: find supply-chain cores in payment flows and rank the firms around them.",
                   no_args_is_help=True, add_completion=False, cls=ReportingGroup)
@@ -59,6 +58,9 @@ def synth(
     seed: Annotated[int, typer.Option(help="same seed, same bytes")] = 7,
 ) -> None:
     """Write a realistic demo bank: GBK statements, an Excel file, a Parquet file, a master and truth."""
+    # Imported here: the generator is large and no other command needs it.
+    from chainsight.demo import generate
+
     with _bar("generating") as update:
         summary = generate(out_dir, scale=scale, seed=seed,
                            progress=lambda step, frac: update(step, int(frac * 100), 100))
@@ -82,8 +84,10 @@ def ingest(
                                                "instead of refusing it")] = False,
 ) -> None:
     """Load a manifest's exports into the staging database; print where every row went."""
+    threads = Settings().duckdb_threads  # CHAINSIGHT_DUCKDB_THREADS, read here at the edge
     with _bar("ingesting") as update:
-        result = run_ingest(manifest, db, progress=update, memory_limit=memory_limit, replace=replace)
+        result = run_ingest(manifest, db, progress=update, memory_limit=memory_limit, threads=threads,
+                            replace=replace)
     if report is not None:
         write_text(report, json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     print_report(result)

@@ -24,14 +24,13 @@ without a Python loop. Thresholds (defaults in brackets) come from ``ProspectSco
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-if TYPE_CHECKING:
-    from chainsight.graph.prospects import ProspectScoring
+from chainsight.graph._prospect_scoring import ProspectScoring
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -43,36 +42,6 @@ PRODUCTS = ("企业网银", "结算套餐", "现金管理", "法人理财", "交
 SEGMENTS = {"closure_warning": "销户预警", "tier_threshold": "分段临界", "volatile_active": "波动有效",
             "low_yield": "低效潜在", "chain_potential": "上下游潜力"}
 STAGES = {"entry": "进入", "growth": "成长", "stable": "稳定", "warning": "预警", "lost": "流失"}
-COMPONENTS = ("strength", "regularity", "dependency", "tier_decay", "multi_core", "growth", "tier_gap")
-
-
-def _money(x: float, units: tuple[tuple[float, str], ...], chinese: bool) -> str:
-    if x != x:  # NaN
-        return "未知" if chinese else "n/a"
-    for div, unit in units:
-        if abs(x) >= div * 0.9995:  # so that 999,999 reads 1m, not 1000k
-            v = x / div
-            num = f"{v:.0f}" if abs(v) >= 99.95 else f"{v:.3g}"
-            return f"{num}{unit}元" if chinese else f"CNY {num}{unit}"
-    return f"{x:,.0f}元" if chinese else f"CNY {x:,.0f}"
-
-
-def money_en(x: float) -> str:
-    """CNY amount for an English sentence, three significant digits.
-
-    >>> money_en(3_214_000), money_en(420_000), money_en(80_500), money_en(950)
-    ('CNY 3.21m', 'CNY 420k', 'CNY 80.5k', 'CNY 950')
-    """
-    return _money(x, ((1e9, "bn"), (1e6, "m"), (1e3, "k")), chinese=False)
-
-
-def money_zh(x: float) -> str:
-    """CNY amount for a Chinese sentence, in 万 / 亿, three significant digits.
-
-    >>> money_zh(3_214_000), money_zh(420_000), money_zh(1.5e8), money_zh(8_500)
-    ('321万元', '42万元', '1.5亿元', '8,500元')
-    """
-    return _money(x, ((1e8, "亿"), (1e4, "万")), chinese=True)
 
 
 def left_padded(series: Iterable[object]) -> FloatArray:

@@ -29,13 +29,13 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from chainsight._columns import MONEY_COLUMNS
 from chainsight.errors import ConfigError, NotAnalysed
 from chainsight.graph.chains import ChainRules, chain_members
 from chainsight.graph.cores import CoreScoring, score_cores
 from chainsight.graph.eligibility import DEFAULT_CAP, no_loan_eligibility
 from chainsight.graph.leakage import AlertRules, alerts, leakage
 from chainsight.graph.prospects import ProspectScoring, rank_prospects
-from chainsight.ingest.manifest import MONEY_COLUMNS
 from chainsight.ingest.staging import table_exists
 
 Progress = Callable[[str, int, int], None]

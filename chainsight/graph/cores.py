@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from chainsight._format import money_en as _amount_en, money_zh as _amount_zh
 from chainsight.graph import centrality as cen
 
 __all__ = [
@@ -257,17 +258,6 @@ def score_cores(
 
 
 _POSITION_BAND = 0.5  # |position| under half a tier step (one-way pair = 1) reads as mid-chain
-
-
-def _amount_en(x: float) -> str:
-    for unit, size in (("bn", 1e9), ("m", 1e6), ("k", 1e3)):
-        if x >= size:
-            return f"CNY {x / size:,.1f}{unit}"
-    return f"CNY {x:,.0f}"
-
-
-def _amount_zh(x: float) -> str:
-    return f"{x / 1e8:.2f}亿元" if x >= 1e8 else f"{x / 1e4:.1f}万元" if x >= 1e4 else f"{x:.0f}元"
 
 
 def _count(k: int, noun: str) -> str:

@@ -40,7 +40,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from chainsight.ingest.manifest import CREDIT_COLUMNS, DEPOSIT_COLUMNS, LOAN_COLUMNS, MONEY_COLUMNS
+from chainsight._columns import CREDIT_COLUMNS, DEPOSIT_COLUMNS, LOAN_COLUMNS, MONEY_COLUMNS
 
 DEFAULT_CAP = 500_000.0
 

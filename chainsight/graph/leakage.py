@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chainsight.graph._prospect_rules import money_en, money_zh
+from chainsight._format import money_en, money_zh
 
 __all__ = ["ALERT_KINDS", "SEVERITIES", "AlertRules", "alerts", "leakage"]
 

@@ -9,127 +9,26 @@ Pure function over DataFrames: no I/O, no settings lookups.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chainsight._format import money_en, money_zh
 from chainsight.graph import _prospect_rules as rules
-from chainsight.graph._prospect_rules import COMPONENTS, PRODUCTS, SEGMENTS, STAGES, money_en, money_zh
+from chainsight.graph import chains
+from chainsight.graph._prospect_rules import PRODUCTS, SEGMENTS, STAGES
+from chainsight.graph._prospect_scoring import COMPONENTS, KINDS, ComponentWeights, Kind, ProspectScoring
 from chainsight.graph.eligibility import RULES
 
 __all__ = ["COMPONENTS", "KINDS", "PRODUCTS", "SEGMENTS", "STAGES", "ComponentWeights", "ProspectScoring",
            "rank_prospects"]
 
-Kind = Literal["deepen", "acquire", "credit_team", "existing"]
-KINDS: tuple[Kind, ...] = ("deepen", "acquire", "credit_team", "existing")
-MEMBER_COLUMNS = ("core_id", "enterprise_id", "direction", "tier", "via_id", "amount", "count",
-                  "active_months", "months_in_period", "share_of_core", "dependency", "trend", "monthly",
-                  "ppr", "n_cores")
+#: What the ranking reads of :data:`chainsight.graph.chains.MEMBER_COLUMNS`: all but the dates.
+MEMBER_COLUMNS = tuple(c for c in chains.MEMBER_COLUMNS if c not in ("first_date", "last_date"))
 FIRM_COLUMNS = ("enterprise_id", "name", "is_customer", "customer_type", "branch", "manager", "eligible",
                 "eligibility_rule", "deposits", "credit_on_balance", "credit_off_balance", "loan_balance",
                 "ebanking", "products", "n_accounts", "account_closed")
-_CONFIG = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-
-class ComponentWeights(BaseModel):
-    """Weights of the score components: any non-negative numbers, at least one positive.
-
-    >>> ComponentWeights(strength=1.0).strength
-    1.0
-    """
-
-    model_config = _CONFIG
-    strength: float = Field(default=0.25, ge=0)
-    """Size of the relationship: log-scaled amount relative to the core's largest member."""
-    regularity: float = Field(default=0.15, ge=0)
-    """Share of the period's months with trade."""
-    dependency: float = Field(default=0.15, ge=0)
-    """How much of the member's own receipts (suppliers) or spend (buyers) is this relationship."""
-    tier_decay: float = Field(default=0.15, ge=0)
-    """Closeness to the core in the chain: personalised PageRank, normalised per core."""
-    multi_core: float = Field(default=0.10, ge=0)
-    """Membership of several analysed chains."""
-    growth: float = Field(default=0.10, ge=0)
-    """Recent trend of the monthly amounts."""
-    tier_gap: float = Field(default=0.10, ge=0)
-    """Our customers only: closeness of deposits to the next balance tier."""
-
-    @model_validator(mode="after")
-    def _some_weight(self) -> ComponentWeights:
-        if sum(getattr(self, c) for c in COMPONENTS) <= 0:
-            raise ValueError("at least one component weight must be positive")
-        return self
-
-
-class ProspectScoring(BaseModel):
-    """Every rule and threshold of :func:`rank_prospects`, with the defaults managers start from.
-
-    >>> s = ProspectScoring(near_tier_ratio=0.9)
-    >>> s.near_tier_ratio, s.tier_thresholds[-1], s.weights.strength
-    (0.9, 5000000.0, 0.25)
-    """
-
-    model_config = _CONFIG
-    weights: ComponentWeights = ComponentWeights()
-    """score = sum(weight * component) / sum(weight)."""
-    lead_kinds: frozenset[Kind] = frozenset({"deepen", "acquire"})
-    """Kinds ranked first within a core; the other kinds follow, ranked among themselves."""
-    strength_scale: float = Field(default=10_000.0, gt=0)
-    """CNY where the log scale of ``c_strength`` bends: log1p(amount / s) / log1p(core max / s)."""
-    multi_core_cap: int = Field(default=4, ge=2)
-    """``c_multi_core`` = (n_cores - 1) / (cap - 1), clipped: 1 chain -> 0, ``cap`` or more -> 1."""
-    tier_thresholds: tuple[float, ...] = (0.0, 1e4, 5e4, 1e5, 3e5, 5e5, 1e6, 5e6)
-    """Lower bounds of the deposit tiers (资金段), CNY, strictly increasing."""
-    near_tier_ratio: float = Field(default=0.8, gt=0, le=1)
-    """``tier_threshold`` segment when deposits >= this fraction of the next tier."""
-    volatility_cv: float = Field(default=0.5, gt=0)
-    """Month-end balances with std / mean at or above this are volatile."""
-    volatility_min_months: int = Field(default=3, ge=2)
-    """Months of balances needed before volatility is judged."""
-    active_ratio: float = Field(default=0.5, ge=0, le=1)
-    """Active = trade in at least this share of the period's months (volatile_active, 账户信使)."""
-    closure_on_closed_account: bool = True
-    """A customer with an account closed in the period is a closure warning."""
-    closure_balance_drop: float = Field(default=0.8, gt=0, le=1)
-    """...as is one whose recent balances fell by at least this fraction of their earlier level."""
-    low_yield_deposits: float = Field(default=10_000.0, ge=0)
-    """``low_yield`` when deposits are below this (CNY) ..."""
-    low_yield_retention: float = Field(default=0.1, ge=0)
-    """... or below this fraction of the member's average monthly trade amount."""
-    recent_months: int = Field(default=3, ge=1)
-    """Length of the recent window for stages and balance drops."""
-    entry_months: int = Field(default=3, ge=0)
-    """``entry`` stage when the series began at most this many months before the end."""
-    growth_rise: float = Field(default=0.2, ge=0)
-    """``growth`` when the recent mean is at least (1 + this) x the earlier mean."""
-    warning_drop: float = Field(default=0.3, gt=0, le=1)
-    """``warning`` when the recent mean is at most (1 - this) x the earlier mean."""
-    settlement_regularity: float = Field(default=0.75, ge=0, le=1)
-    """结算套餐 for members trading in at least this share of months ..."""
-    settlement_min_count: int = Field(default=12, ge=0)
-    """... with at least this many payments."""
-    cash_mgmt_amount: float = Field(default=10_000_000.0, ge=0)
-    """现金管理 when the relationship's amount reaches this (CNY) ..."""
-    cash_mgmt_accounts: int = Field(default=3, ge=1)
-    """... or the firm holds this many accounts with us ..."""
-    cash_mgmt_cores: int = Field(default=3, ge=1)
-    """... or it belongs to this many analysed chains."""
-    wealth_idle_balance: float = Field(default=100_000.0, ge=0)
-    """法人理财 when the lowest month-end balance (else deposits) reaches this, or balances are volatile."""
-    trade_dependency: float = Field(default=0.3, ge=0, le=1)
-    """交易银行 and 贸易融资 for tier-1 members with at least this dependency on the core."""
-
-    @field_validator("tier_thresholds")
-    @classmethod
-    def _increasing(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        t = tuple(float(x) for x in v)
-        if not t or t[0] < 0 or any(b <= a for a, b in zip(t, t[1:])):
-            raise ValueError("tier_thresholds must be non-empty, non-negative and strictly increasing")
-        return t
-
-
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:

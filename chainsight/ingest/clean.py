@@ -44,13 +44,6 @@ _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000￥"
 _HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " ¥"
 _MONEY_NOISE = r"[¥$,\s]|元|CNY|RMB"
 
-STAGED_COLUMNS = (
-    "file_id", "line", "perspective", "payer_account", "payer_name", "payer_bank", "payer_uscc",
-    "payee_account", "payee_name", "payee_bank", "payee_uscc", "amount", "date", "memo", "balance",
-    "serial", "raw_hash",
-)
-
-
 def text_sql(expr: str) -> str:
     """Trimmed text with full-width ASCII made half-width; empty becomes NULL.
 

@@ -30,6 +30,7 @@ from typing import Annotated, Literal
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from chainsight._columns import MONEY_COLUMNS
 from chainsight.errors import ConfigError
 
 Layout = Literal["statement", "payments"]
@@ -139,12 +140,6 @@ class Source(_Strict):
     path: str
     profile: str
 
-
-#: The master's money columns that the 小额无贷户 rule reads (CNY at the snapshot date).
-CREDIT_COLUMNS = ("credit_on_balance", "credit_off_balance")
-LOAN_COLUMNS = ("loan_balance",)
-DEPOSIT_COLUMNS = ("dep_demand", "dep_time", "dep_notice", "dep_agreement", "dep_margin")
-MONEY_COLUMNS = (*CREDIT_COLUMNS, *LOAN_COLUMNS, *DEPOSIT_COLUMNS)
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 

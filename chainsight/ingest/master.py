@@ -8,7 +8,7 @@ accounts ``missing_account``, ``unknown_customer``, ``duplicate_account``; balan
 
 The master feeds the 小额无贷户 rule, so it fails closed:
 
-* a money column of :data:`~chainsight.ingest.manifest.MONEY_COLUMNS` that the extract lacks and the
+* a money column of :data:`~chainsight._columns.MONEY_COLUMNS` that the extract lacks and the
   profile does not state as a constant is a :class:`~chainsight.errors.ConfigError` naming it;
 * a blank money cell stays NULL (*unknown*), unless the profile lists its column in ``blank_is_zero``;
   ``deposits`` is NULL when any of the five deposit cells is;
@@ -28,11 +28,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from chainsight._columns import DEPOSIT_COLUMNS, MONEY_COLUMNS
 from chainsight.errors import ConfigError, UnusableInputError
 from chainsight.ingest._sql import literal
 from chainsight.ingest.clean import account_sql, amount_is_bad_sql, amount_sql, date_sql, text_sql
 from chainsight.ingest.entities import enterprise_id, name_key, valid_uscc
-from chainsight.ingest.manifest import DEPOSIT_COLUMNS, MONEY_COLUMNS, MasterFiles
+from chainsight.ingest.manifest import MasterFiles
 from chainsight.ingest.readers import MalformedLine, RawRead, column, read_into
 
 CUSTOMER_COLUMNS = ("customer_id", "customer_type", "uscc", "name", "branch", "manager", *MONEY_COLUMNS,

@@ -12,7 +12,7 @@ and leaves the database as it was for that file.
 Examples
 --------
 >>> import tempfile, pathlib
->>> from chainsight.ingest.synth import generate
+>>> from chainsight.demo import generate
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = generate(folder, scale="tiny", seed=1)
 >>> report = ingest(folder / "chainsight.toml", folder / "staging.duckdb")

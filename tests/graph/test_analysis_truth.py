@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from chainsight.graph.analysis import Analysis, analyze
 from chainsight.ingest.pipeline import ingest
 from chainsight.ingest.staging import connect
-from chainsight.ingest.synth import generate
+from chainsight.demo import generate
 
 pytestmark = pytest.mark.slow
 
@@ -27,23 +28,27 @@ def medium(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Analysis]:
         con.close()
 
 
-def test_core_precision_at_10(medium: tuple[Path, Analysis]) -> None:
+def _read_truth(truth: Path, name: str, pipeline_id: Callable[[str], str]) -> pd.DataFrame:
+    """A truth file, its firm keys (``core``, ``firm``) as pipeline ids (``core_id``, ``enterprise_id``)."""
+    frame = pd.read_csv(truth / name, dtype={"core": str, "firm": str, "eligible": str})
+    for key, column in (("core", "core_id"), ("firm", "enterprise_id")):
+        if key in frame:
+            frame[column] = frame.pop(key).map(pipeline_id)
+    return frame
+
+
+def test_core_precision_at_10(medium: tuple[Path, Analysis], pipeline_id: Callable[[str], str]) -> None:
     truth, analysis = medium
-    planted = set(pd.read_csv(truth / "cores.csv", dtype=str)["core_id"])
+    planted = set(_read_truth(truth, "cores.csv", pipeline_id)["core_id"])
     top10 = analysis.cores["enterprise_id"].head(10).tolist()
     assert len(planted) >= 10 and len(top10) == 10
     precision = len(set(top10) & planted) / 10
     assert precision >= 0.95, analysis.cores[["enterprise_id", "name", "score"]].head(12)
 
 
-def _truth_chain(truth: Path) -> pd.DataFrame:
-    return pd.read_csv(truth / "chain.csv", dtype={"core_id": str, "enterprise_id": str,
-                                                   "direction": str, "tier": int})
-
-
-def test_tier1_direction(medium: tuple[Path, Analysis]) -> None:
+def test_tier1_direction(medium: tuple[Path, Analysis], pipeline_id: Callable[[str], str]) -> None:
     truth, analysis = medium
-    chain = _truth_chain(truth)
+    chain = _read_truth(truth, "chain.csv", pipeline_id)
     found = chain[chain["tier"] == 1].merge(analysis.members, on=["core_id", "enterprise_id"],
                                             suffixes=("_true", ""))
     assert len(found) >= 0.9 * int((chain["tier"] == 1).sum())
@@ -51,18 +56,19 @@ def test_tier1_direction(medium: tuple[Path, Analysis]) -> None:
     assert correct >= 0.98
 
 
-def test_tier2_recall(medium: tuple[Path, Analysis]) -> None:
+def test_tier2_recall(medium: tuple[Path, Analysis], pipeline_id: Callable[[str], str]) -> None:
     truth, analysis = medium
-    chain = _truth_chain(truth)
+    chain = _read_truth(truth, "chain.csv", pipeline_id)
     tier2 = chain[(chain["tier"] == 2) & chain["core_id"].isin(analysis.cores["enterprise_id"])]
     found = tier2.merge(analysis.members, on=["core_id", "enterprise_id"])
     assert len(tier2) > 0
     assert len(found) / len(tier2) >= 0.9
 
 
-def test_eligibility_agrees_with_truth_on_every_customer(medium: tuple[Path, Analysis]) -> None:
+def test_eligibility_agrees_with_truth_on_every_customer(medium: tuple[Path, Analysis],
+                                                         pipeline_id: Callable[[str], str]) -> None:
     truth, analysis = medium
-    expected = pd.read_csv(truth / "eligible.csv", dtype={"enterprise_id": str, "eligible": str})
+    expected = _read_truth(truth, "eligible.csv", pipeline_id)
     expected["eligible"] = expected["eligible"].str.lower() == "true"
     firms = analysis.firms.set_index("enterprise_id")
     got = firms.reindex(expected["enterprise_id"])["eligible"].to_numpy()

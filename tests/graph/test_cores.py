@@ -147,9 +147,9 @@ def test_names_and_explanations(one_plus_n: pd.DataFrame) -> None:
     ranked = score_cores(one_plus_n, names, CoreScoring(explain_top=3))
     core = ranked.iloc[0]
     assert core["name"] == "华东机械制造有限公司" and pd.isna(row(ranked, "C1")["name"])
-    assert core["explanation"].startswith("Pays 6 suppliers CNY 15.1m and is paid by 5 customers CNY 30.0m")
+    assert core["explanation"].startswith("Pays 6 suppliers CNY 15.1m and is paid by 5 customers CNY 30m")
     assert "Eligible as a core" in core["explanation"]
-    assert core["explanation_zh"].startswith("向6家供应商付款1505.0万元，收到5家客户付款3000.0万元")
+    assert core["explanation_zh"].startswith("向6家供应商付款1505万元，收到5家客户付款3000万元")
     assert ranked["explanation"].notna().sum() == 3 and ranked["explanation_zh"].notna().sum() == 3
     assert "Not eligible" in ranked["explanation"].iloc[1]
 

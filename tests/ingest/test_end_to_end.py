@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -87,9 +88,11 @@ def test_injected_defects_are_rejected_or_repaired_with_the_right_reason(
     assert len(excluded) > 0 and (excluded["reason"] == excluded["expected"]).all()
 
 
-def test_planted_name_variants_resolve_to_one_enterprise(small_bank: tuple[Path, Path]) -> None:
+def test_planted_name_variants_resolve_to_one_enterprise(small_bank: tuple[Path, Path],
+                                                         pipeline_id: Callable[[str], str]) -> None:
     data, db = small_bank
     variants = pd.read_csv(data / "truth" / "name_variants.csv", dtype=str)
+    variants["enterprise_id"] = variants.pop("firm").map(pipeline_id)
     con = duckdb.connect(str(db), read_only=True)
     names = con.execute("SELECT name, enterprise_id FROM enterprise_names").df()
     con.close()

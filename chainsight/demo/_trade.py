@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> from chainsight.ingest.synth._examples import tiny
+>>> from chainsight.demo._examples import tiny
 >>> t = tiny()
 >>> e = trade_events(t.relations, t.accounts, 7)
 >>> bool((e.cents > 0).all()) and bool((e.rel >= 0).all())
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from chainsight.ingest.synth import _memos as mm
-from chainsight.ingest.synth._accounts import Accounts
-from chainsight.ingest.synth._events import Events, business_day, choose_account, to_cents
-from chainsight.ingest.synth._relations import HUB_IN, Relations
-from chainsight.ingest.synth._rng import stream
+from chainsight.demo import _memos as mm
+from chainsight.demo._accounts import Accounts
+from chainsight.demo._events import Events, business_day, choose_account, to_cents
+from chainsight.demo._relations import HUB_IN, Relations
+from chainsight.demo._rng import stream
 
 
 def trade_events(rel: Relations, acc: Accounts, seed: int) -> Events:

@@ -6,8 +6,8 @@ tier-2 suppliers, tier-2 customers buying from tier-1 customers, decoy hubs and 
 
 Examples
 --------
->>> from chainsight.ingest.synth._config import SCALES
->>> from chainsight.ingest.synth._world import build_world
+>>> from chainsight.demo._config import SCALES
+>>> from chainsight.demo._world import build_world
 >>> r = build_relations(build_world(SCALES["tiny"], 7), 7)
 >>> bool((r.payer != r.payee).all()), bool((r.months.sum(axis=1) >= 1).all())
 (True, True)
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from chainsight.ingest.synth import _memos as mm
-from chainsight.ingest.synth._rng import stream
-from chainsight.ingest.synth._world import (BUYER, CORE, CORPORATE, HUB, INSTITUTIONAL, T1_CUS, T1_SUP,
+from chainsight.demo import _memos as mm
+from chainsight.demo._rng import stream
+from chainsight.demo._world import (BUYER, CORE, CORPORATE, HUB, INSTITUTIONAL, T1_CUS, T1_SUP,
                                             T2_CUS, T2_SUP, World)
 
 IntArray = npt.NDArray[np.int64]

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from chainsight.ingest.synth._accounts import Accounts, build_accounts
-from chainsight.ingest.synth._config import SCALES
-from chainsight.ingest.synth._customers import Customers, build_customers
-from chainsight.ingest.synth._relations import Relations, build_relations
-from chainsight.ingest.synth._world import World, build_world
+from chainsight.demo._accounts import Accounts, build_accounts
+from chainsight.demo._config import SCALES
+from chainsight.demo._customers import Customers, build_customers
+from chainsight.demo._relations import Relations, build_relations
+from chainsight.demo._world import World, build_world
 
 
 class Tiny(NamedTuple):

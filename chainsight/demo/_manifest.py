@@ -10,7 +10,7 @@ Examples
 
 from __future__ import annotations
 
-from chainsight.ingest.synth._layout import PARQUET_PATH
+from chainsight.demo._layout import PARQUET_PATH
 
 _TEMPLATE = '''\
 # ChainSight dataset manifest — generated for the demo bank "示范银行".

@@ -5,7 +5,7 @@ drawn in :mod:`._relations`.
 
 Examples
 --------
->>> from chainsight.ingest.synth._config import SCALES
+>>> from chainsight.demo._config import SCALES
 >>> w = build_world(SCALES["tiny"], seed=7)
 >>> int((w.role == CORE).sum()), bool(w.ours[w.role == CORE].all())
 (2, True)
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from chainsight.ingest.synth import _names as nm
-from chainsight.ingest.synth._config import Scale
-from chainsight.ingest.synth._rng import stream
+from chainsight.demo import _names as nm
+from chainsight.demo._config import Scale
+from chainsight.demo._rng import stream
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]

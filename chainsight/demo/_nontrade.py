@@ -5,7 +5,7 @@ About 3% of individual payroll payments carry an ambiguous memo (转账, 往来�
 
 Examples
 --------
->>> from chainsight.ingest.synth._examples import tiny
+>>> from chainsight.demo._examples import tiny
 >>> t = tiny()
 >>> e = nontrade_events(t.world, t.accounts, t.customers, 7)
 >>> sorted(set(e.klass.tolist())) == list(range(1, 9))
@@ -17,13 +17,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from chainsight.ingest.synth import _memos as mm
-from chainsight.ingest.synth._accounts import INTERNAL_KINDS, Accounts
-from chainsight.ingest.synth._config import MONTH_START
-from chainsight.ingest.synth._customers import Customers
-from chainsight.ingest.synth._events import Events, business_day, concat, to_cents
-from chainsight.ingest.synth._rng import stream
-from chainsight.ingest.synth._world import CORPORATE, HOUSING_FUND, World
+from chainsight.demo import _memos as mm
+from chainsight.demo._accounts import INTERNAL_KINDS, Accounts
+from chainsight.demo._config import MONTH_START
+from chainsight.demo._customers import Customers
+from chainsight.demo._events import Events, business_day, concat, to_cents
+from chainsight.demo._rng import stream
+from chainsight.demo._world import CORPORATE, HOUSING_FUND, World
 
 IntArray = npt.NDArray[np.int64]
 _LOAN, _DEP_INT, _LOAN_INT, _FEE, _PAYROLL = (INTERNAL_KINDS.index(k) for k in INTERNAL_KINDS)

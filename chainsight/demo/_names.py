@@ -1,17 +1,18 @@
 """Realistic Chinese names for the demo bank: firms, people, institutions, places and banks.
 
 Every string here is GBK-encodable and free of commas and quotes, so CSV rows never need quoting
-for names. Firm names are unique by :func:`chainsight.ingest.entities.name_key`.
+for names. Firm names are unique by :func:`same_name`: a registry refuses a name that differs
+from a registered one only in brackets, spaces or 有限责任公司 written 有限公司.
 
 Examples
 --------
 >>> import numpy as np
 >>> names = firm_names(np.random.default_rng(1), np.array([0, 0, 9]))
->>> len({name_key(n) for n in names})
+>>> len({same_name(n) for n in names})
 3
->>> all(is_individual(p) for p in person_names(np.random.default_rng(1), 20))
+>>> all(2 <= len(p) <= 4 for p in person_names(np.random.default_rng(1), 20))
 True
->>> [name_key(v) == name_key("华兴机械(苏州)有限公司") for v in name_variants("华兴机械(苏州)有限公司")]
+>>> [same_name(v) == same_name("华兴机械(苏州)有限公司") for v in name_variants("华兴机械(苏州)有限公司")]
 [True, True, True]
 """
 
@@ -19,8 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-
-from chainsight.ingest.entities import is_individual, name_key
 
 #: (city, administrative division code); the first ``LOCAL_CITIES`` are our bank's home area.
 CITIES: tuple[tuple[str, str], ...] = (
@@ -77,6 +76,16 @@ _GIVEN = "".join(c for c in (
     "倩颖佳欣怡晨阳斌亮峰成龙鑫彬轩睿博然宁萍燕慧丹蕾健荣君庆新东永生利清云德福彤瑶璐琪悦蓉艺宏毅涵哲"
     "航帆敬松柏勤嘉子思雨梓诗一昊泽沛沁") if c not in _ORG_CHARS)
 _CN_DIGITS = "零一二三四五六七八九"
+_NOT_IN_A_NAME = str.maketrans("", "", "()（） \u3000")
+
+
+def same_name(name: str) -> str:
+    """What two spellings of one registered name share: brackets and spaces dropped, 有限责任公司 as 有限公司.
+
+    >>> same_name("华兴机械（苏州）有限责任公司") == same_name("华兴机械(苏州)有限公司")
+    True
+    """
+    return name.translate(_NOT_IN_A_NAME).replace("有限责任公司", "有限公司")
 
 
 def cn_number(n: int) -> str:
@@ -97,8 +106,8 @@ def _pick(rng: np.random.Generator, pool: str | tuple[object, ...], n: int) -> n
 def firm_names(rng: np.random.Generator, city: npt.NDArray[np.int64], taken: set[str] | None = None,
                industries: tuple[str, ...] = (), forms: tuple[str, ...] = ()) -> list[str]:
     """One unique firm name per entry of ``city`` (index into :data:`CITIES`): region, brand, industry,
-    legal form; about 15% in the ``品牌行业(城市)有限公司`` style. ``taken`` holds name keys to avoid
-    (and receives the new ones); ``industries``/``forms`` override the usual pools."""
+    legal form; about 15% in the ``品牌行业(城市)有限公司`` style. ``taken`` holds :func:`same_name` keys to
+    avoid (and receives the new ones); ``industries``/``forms`` override the usual pools."""
     used: set[str] = set() if taken is None else taken
     pool = tuple((i, False) for i in industries) or _INDUSTRIES
     out: list[str] = [""] * len(city)
@@ -121,7 +130,7 @@ def firm_names(rng: np.random.Generator, city: npt.NDArray[np.int64], taken: set
             brand, region = _BRAND[b1[k]] + _BRAND[b2[k]], CITIES[city[i]][0]
             name = (f"{brand}{industry}({region}){legal}" if bracket[k] and legal != "厂"
                     else f"{region}{brand}{industry}{legal}")
-            key = name_key(name)
+            key = same_name(name)
             if key in used:
                 retry.append(i)
                 continue
@@ -177,7 +186,7 @@ def institution_names(rng: np.random.Generator, kind: str, n: int, taken: set[st
             name = str(rng.choice([
                 f"{city}{brand}花园业主大会", f"{city}{brand}苑业主委员会", f"{city}{brand}家园业主大会",
                 f"{city}市{brand}片区住宅专项维修资金管理中心"]))
-        key = name_key(name)
+        key = same_name(name)
         if key not in taken:
             taken.add(key)
             out.append(name)
@@ -205,8 +214,8 @@ def housing_fund_office(city: str) -> str:
 
 
 def name_variants(name: str) -> list[str]:
-    """Spellings of ``name`` that payers type and :func:`name_key` folds back: full-width brackets,
-    有限公司↔有限责任公司, an extra space. Each differs from ``name`` and keys to the same name key."""
+    """Spellings of ``name`` that payers type: full-width brackets, 有限公司↔有限责任公司, an extra space.
+    Each differs from ``name`` and is :func:`same_name` as it."""
     out: list[str] = []
     if "(" in name:
         out.append(name.replace("(", "（").replace(")", "）"))
@@ -215,7 +224,7 @@ def name_variants(name: str) -> list[str]:
     elif name.endswith("有限公司"):
         out.append(name[: -len("有限公司")] + "有限责任公司")
     out.append(name[:2] + " " + name[2:])
-    key = name_key(name)
-    if any(name_key(v) != key or v == name for v in out):
+    key = same_name(name)
+    if any(same_name(v) != key or v == name for v in out):
         raise AssertionError(f"a variant of {name!r} keys differently")
     return out

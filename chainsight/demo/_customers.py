@@ -5,9 +5,9 @@ are exact. Planted edge cases are listed in :data:`EDGE_CASES`.
 
 Examples
 --------
->>> from chainsight.ingest.synth._config import SCALES
->>> from chainsight.ingest.synth._world import build_world
->>> from chainsight.ingest.synth._accounts import build_accounts
+>>> from chainsight.demo._config import SCALES
+>>> from chainsight.demo._world import build_world
+>>> from chainsight.demo._accounts import build_accounts
 >>> w = build_world(SCALES["tiny"], 7)
 >>> c = build_customers(w, build_accounts(w, 7), 7)
 >>> bool((c.monthly[:, 11] == c.deposits.sum(axis=1)).all())
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from chainsight.ingest.synth import _names as nm
-from chainsight.ingest.synth._accounts import Accounts
-from chainsight.ingest.synth._ids import break_check_char, uscc_codes
-from chainsight.ingest.synth._rng import stream
-from chainsight.ingest.synth._world import (BACKGROUND, BUYER, CORE, CORPORATE, HUB, INSTITUTIONAL,
+from chainsight.demo import _names as nm
+from chainsight.demo._accounts import Accounts
+from chainsight.demo._ids import break_check_char, uscc_codes
+from chainsight.demo._rng import stream
+from chainsight.demo._world import (BACKGROUND, BUYER, CORE, CORPORATE, HUB, INSTITUTIONAL,
                                             INTERBANK, HOUSING_FUND, World)
 
 IntArray = npt.NDArray[np.int64]

@@ -7,8 +7,8 @@ no statement: every payment touching them is one Parquet row.
 
 Examples
 --------
->>> from chainsight.ingest.synth._examples import tiny
->>> from chainsight.ingest.synth._timeline import build_events
+>>> from chainsight.demo._examples import tiny
+>>> from chainsight.demo._timeline import build_events
 >>> t = tiny()
 >>> lay = build_layout(t.world, t.accounts, build_events(*t, 7), 7)
 >>> lay.files[0].path, lay.files[-2].path, lay.files[-1].path
@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from chainsight.ingest.synth._accounts import Accounts
-from chainsight.ingest.synth._config import DAY_MONTH
-from chainsight.ingest.synth._events import Events, reindex
-from chainsight.ingest.synth._rng import stream
-from chainsight.ingest.synth._world import World
+from chainsight.demo._accounts import Accounts
+from chainsight.demo._config import DAY_MONTH
+from chainsight.demo._events import Events, reindex
+from chainsight.demo._rng import stream
+from chainsight.demo._world import World
 
 IntArray = npt.NDArray[np.int64]
 PARQUET_PATH = "payments/payments_2024.parquet"

@@ -9,11 +9,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from chainsight.ingest.synth import _text as tx
-from chainsight.ingest.synth._accounts import ORG, Accounts
-from chainsight.ingest.synth._defects import CODE, FileReport, apply_edits, arrange, cell_edits, plan
-from chainsight.ingest.synth._layout import FileSpec, Layout
-from chainsight.ingest.synth._statements import Tables
+from chainsight.demo import _text as tx
+from chainsight.demo._accounts import ORG, Accounts
+from chainsight.demo._defects import CODE, FileReport, apply_edits, arrange, cell_edits, plan
+from chainsight.demo._layout import FileSpec, Layout
+from chainsight.demo._statements import Tables
 
 PARQUET_COLUMNS = ("付款人账号", "付款人名称", "付款人开户行", "收款人账号", "收款人名称", "收款人开户行", "金额",
                    "交易日期", "附言", "交易流水号")

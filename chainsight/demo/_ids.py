@@ -1,13 +1,17 @@
 """Identifiers: unified social credit codes, account numbers, customer and transaction ids.
 
+A unified social credit code (统一社会信用代码, GB 32100-2015) is 18 characters from a 31-character
+alphabet (digits and capitals without I, O, S, V, Z): 2 for the registration authority and type, 6 for
+the region, 9 for the organisation code (GB 11714, its own check last), and a check character chosen
+so that the weighted sum of all 18 values is 0 modulo 31, the weight of position i being 3**i mod 31.
+
 Examples
 --------
 >>> import numpy as np
->>> from chainsight.ingest.entities import valid_uscc
 >>> codes = uscc_codes(np.random.default_rng(3), np.array(["91", "12"]), np.array(["320505", "320583"]))
->>> [valid_uscc(c) for c in codes]
+>>> [uscc_check_holds(c) for c in codes]
 [True, True]
->>> valid_uscc(break_check_char(codes[0]))
+>>> uscc_check_holds(break_check_char(codes[0]))
 False
 >>> account_numbers(np.random.default_rng(0), "3201", 12, 3)[0][:4]
 '3201'
@@ -42,6 +46,18 @@ def uscc_codes(rng: np.random.Generator, head: npt.NDArray[np.str_],
         + _USCC_ALPHABET[check[i]]
         for i in range(n)
     ]
+
+
+def uscc_check_holds(code: str) -> bool:
+    """True when ``code`` is 18 characters of the alphabet and its last is the GB 32100 check character.
+
+    >>> uscc_check_holds("91350100M000100Y43"), uscc_check_holds("91350100M000100Y44")
+    (True, False)
+    """
+    if len(code) != 18 or any(c not in _USCC_ALPHABET for c in code):
+        return False
+    values = [_USCC_ALPHABET.index(c) for c in code]
+    return (31 - sum(v * int(w) for v, w in zip(values, _USCC_WEIGHTS)) % 31) % 31 == values[17]
 
 
 def break_check_char(code: str) -> str:

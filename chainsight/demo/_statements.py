@@ -16,11 +16,11 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chainsight.ingest.synth import _memos as mm
-from chainsight.ingest.synth import _text as tx
-from chainsight.ingest.synth._accounts import ORG, Accounts
-from chainsight.ingest.synth._defects import CODE, FileReport, apply_edits, arrange, cell_edits, plan
-from chainsight.ingest.synth._layout import FileSpec, Layout
+from chainsight.demo import _memos as mm
+from chainsight.demo import _text as tx
+from chainsight.demo._accounts import ORG, Accounts
+from chainsight.demo._defects import CODE, FileReport, apply_edits, arrange, cell_edits, plan
+from chainsight.demo._layout import FileSpec, Layout
 
 IntArray = npt.NDArray[np.int64]
 CSV_HEADER = ("账号", "户名", "交易日期", "借方发生额", "贷方发生额", "对方账号", "对方户名", "对方开户行",

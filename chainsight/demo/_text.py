@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chainsight.ingest.synth._config import DAY_DATE
+from chainsight.demo._config import DAY_DATE
 
 IntArray = npt.NDArray[np.int64]
 _FEN = pa.array([f"{i:02d}" for i in range(100)])

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 
-from chainsight.ingest.synth._accounts import Accounts
-from chainsight.ingest.synth._config import DAY_DATE
-from chainsight.ingest.synth._defects import CODE, FileReport, arrange
-from chainsight.ingest.synth._layout import FileSpec, Layout
-from chainsight.ingest.synth._statements import Tables, defects_for, postings
+from chainsight.demo._accounts import Accounts
+from chainsight.demo._config import DAY_DATE
+from chainsight.demo._defects import CODE, FileReport, arrange
+from chainsight.demo._layout import FileSpec, Layout
+from chainsight.demo._statements import Tables, defects_for, postings
 
 XLSX_HEADER = ("本方账号", "本方户名", "交易日", "借贷标志", "发生额", "对方账户", "对方名称", "对方行名", "用途",
                "账户余额")

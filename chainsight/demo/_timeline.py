@@ -3,7 +3,7 @@ refunds added, each payment unique by (payer account, payee account, day, amount
 
 Examples
 --------
->>> from chainsight.ingest.synth._examples import tiny
+>>> from chainsight.demo._examples import tiny
 >>> e = build_events(*tiny(), 7)
 >>> bool((np.diff(e.day) >= 0).all()), bool((e.day[e.orig[e.orig >= 0]] < e.day[e.orig >= 0]).all())
 (True, True)
@@ -14,15 +14,15 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from chainsight.ingest.synth import _memos as mm
-from chainsight.ingest.synth._accounts import Accounts
-from chainsight.ingest.synth._customers import Customers
-from chainsight.ingest.synth._events import Events, concat, reindex
-from chainsight.ingest.synth._nontrade import nontrade_events
-from chainsight.ingest.synth._relations import Relations
-from chainsight.ingest.synth._rng import stream
-from chainsight.ingest.synth._trade import trade_events
-from chainsight.ingest.synth._world import World
+from chainsight.demo import _memos as mm
+from chainsight.demo._accounts import Accounts
+from chainsight.demo._customers import Customers
+from chainsight.demo._events import Events, concat, reindex
+from chainsight.demo._nontrade import nontrade_events
+from chainsight.demo._relations import Relations
+from chainsight.demo._rng import stream
+from chainsight.demo._trade import trade_events
+from chainsight.demo._world import World
 
 IntArray = npt.NDArray[np.int64]
 REVERSAL_RATE = 0.004  # share of trade payments reversed (冲正) a few days later

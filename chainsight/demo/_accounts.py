@@ -5,8 +5,8 @@ One table indexed by account number position; an organisation's accounts are a c
 
 Examples
 --------
->>> from chainsight.ingest.synth._config import SCALES
->>> from chainsight.ingest.synth._world import build_world
+>>> from chainsight.demo._config import SCALES
+>>> from chainsight.demo._world import build_world
 >>> acc = build_accounts(build_world(SCALES["tiny"], 7), 7)
 >>> len(set(acc.number)) == len(acc.number)
 True
@@ -20,11 +20,11 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from chainsight.ingest.synth import _names as nm
-from chainsight.ingest.synth._config import DAYS
-from chainsight.ingest.synth._ids import account_numbers
-from chainsight.ingest.synth._rng import stream
-from chainsight.ingest.synth._world import CORE, CORPORATE, HUB, BUYER, World
+from chainsight.demo import _names as nm
+from chainsight.demo._config import DAYS
+from chainsight.demo._ids import account_numbers
+from chainsight.demo._rng import stream
+from chainsight.demo._world import CORE, CORPORATE, HUB, BUYER, World
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]

@@ -14,8 +14,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 import numpy.typing as npt
 
-from chainsight.ingest.synth._accounts import Accounts
-from chainsight.ingest.synth._config import business_days
+from chainsight.demo._accounts import Accounts
+from chainsight.demo._config import business_days
 
 IntArray = npt.NDArray[np.int64]
 BDAYS, BCOUNT = business_days()

@@ -3,6 +3,10 @@ firms are cores and chain members, and who is a 小额无贷户 (small no-loan c
 
 Chain truth holds only relationships the exports can show: at least one trade payment of the
 relationship survives (a row that is not rejected, on either side) and is not reversed.
+
+The truth names a firm by its unified social credit code when the master publishes one whose check
+character holds, else by its registered (canonical) name: columns ``core`` and ``firm``. It says
+nothing of how a pipeline keys firms; a test maps one to the other.
 """
 
 from __future__ import annotations
@@ -14,14 +18,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from chainsight.ingest.entities import enterprise_id
-from chainsight.ingest.synth import _memos as mm
-from chainsight.ingest.synth import _relations as rl
-from chainsight.ingest.synth._config import DEFECTS
-from chainsight.ingest.synth._customers import Customers
-from chainsight.ingest.synth._defects import ORDER, FileReport
-from chainsight.ingest.synth._layout import Layout
-from chainsight.ingest.synth._world import BUYER, CORE, CORPORATE, HUB, World
+from chainsight.demo import _memos as mm
+from chainsight.demo import _relations as rl
+from chainsight.demo._config import DEFECTS
+from chainsight.demo._customers import Customers
+from chainsight.demo._defects import ORDER, FileReport
+from chainsight.demo._ids import uscc_check_holds
+from chainsight.demo._layout import Layout
+from chainsight.demo._world import BUYER, CORE, CORPORATE, HUB, World
 
 IntArray = npt.NDArray[np.int64]
 DEPOSIT_CAP_CENTS = 50_000_000  # 500,000.00 CNY, inclusive
@@ -85,12 +89,12 @@ class TruthSink:
         self._defects.close()
 
 
-def enterprise_ids(world: World, cust: Customers) -> list[str]:
-    """Truth id per organisation: the published USCC when valid, else the name-key id."""
-    uscc: list[str | None] = [None] * world.n
+def firm_keys(world: World, cust: Customers) -> list[str]:
+    """Truth key per organisation: the published USCC when its check holds, else the registered name."""
+    uscc = [""] * world.n
     for i, org in enumerate(cust.org.tolist()):
-        uscc[org] = cust.uscc[i] or None
-    return [enterprise_id(uscc[o], world.name[o]) for o in range(world.n)]
+        uscc[org] = cust.uscc[i]
+    return [uscc[o] if uscc_check_holds(uscc[o]) else world.name[o] for o in range(world.n)]
 
 
 def _chain(rel: rl.Relations, lay: Layout, sink: TruthSink, eid: list[str]) -> pd.DataFrame:
@@ -113,34 +117,34 @@ def _chain(rel: rl.Relations, lay: Layout, sink: TruthSink, eid: list[str]) -> p
     chain = chain.sort_values(["core", "direction", "member", "tier"]).drop_duplicates(
         ["core", "direction", "member"], keep="first")
     ids = np.array(eid, dtype=object)
-    out = pd.DataFrame({"core_id": ids[chain.core.to_numpy()], "enterprise_id": ids[chain.member.to_numpy()],
+    out = pd.DataFrame({"core": ids[chain.core.to_numpy()], "firm": ids[chain.member.to_numpy()],
                         "direction": chain.direction.to_numpy(), "tier": chain.tier.to_numpy()})
-    return out.sort_values(["core_id", "direction", "tier", "enterprise_id"], ignore_index=True)
+    return out.sort_values(["core", "direction", "tier", "firm"], ignore_index=True)
 
 
 def write_truth(sink: TruthSink, world: World, cust: Customers, rel: rl.Relations, lay: Layout) -> None:
     """Write every truth file except the streamed ``rows.csv`` and ``defects.csv``."""
     d, ev = sink.dir, lay.events
-    eid = enterprise_ids(world, cust)
+    eid = firm_keys(world, cust)
     txn = lay.txn_id(np.arange(len(ev)))
     _csv(d / "flow_class.csv", pd.DataFrame({"txn_id": txn, "flow_class": [mm.CLASSES[k] for k in ev.klass]}))
     rev = np.flatnonzero((ev.klass == mm.REVERSAL) & (ev.orig >= 0))
     _csv(d / "reversals.csv", pd.DataFrame({"original_txn_id": lay.txn_id(ev.orig[rev]),
                                             "reversal_txn_id": lay.txn_id(rev)}))
     cores = np.flatnonzero(world.role == CORE)
-    _csv(d / "cores.csv", pd.DataFrame({"core_id": [eid[c] for c in cores],
-                                        "name": [world.name[c] for c in cores]}).sort_values("core_id"))
+    _csv(d / "cores.csv", pd.DataFrame({"core": [eid[c] for c in cores],
+                                        "name": [world.name[c] for c in cores]}).sort_values("core"))
     _csv(d / "chain.csv", _chain(rel, lay, sink, eid))
     decoys = np.flatnonzero((world.role == HUB) | (world.role == BUYER))
     _csv(d / "decoys.csv", pd.DataFrame({
-        "enterprise_id": [eid[o] for o in decoys], "name": [world.name[o] for o in decoys],
-        "kind": ["hub" if world.role[o] == HUB else "buyer" for o in decoys]}).sort_values("enterprise_id"))
+        "firm": [eid[o] for o in decoys], "name": [world.name[o] for o in decoys],
+        "kind": ["hub" if world.role[o] == HUB else "buyer" for o in decoys]}).sort_values("firm"))
     reason = eligibility(world.kind[cust.org], cust.credit_on, cust.credit_off, cust.loan,
                          cust.deposits.sum(axis=1))
     _csv(d / "eligible.csv", pd.DataFrame({
-        "customer_id": cust.customer_id, "enterprise_id": [eid[o] for o in cust.org],
+        "customer_id": cust.customer_id, "firm": [eid[o] for o in cust.org],
         "eligible": ["true" if r == "eligible" else "false" for r in reason], "reason": reason}))
     variants = sorted((eid[o], world.name[o], v) for o, v in sink.variants)
-    _csv(d / "name_variants.csv", pd.DataFrame(variants, columns=["enterprise_id", "canonical", "variant"]))
+    _csv(d / "name_variants.csv", pd.DataFrame(variants, columns=["firm", "canonical", "variant"]))
     br = world.branches
     _csv(d / "branches.csv", pd.DataFrame({"code": br.code, "name": br.name, "export": br.export}))

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from chainsight.ingest.synth._accounts import Accounts
-from chainsight.ingest.synth._customers import DEPOSIT_COLUMNS, Customers
-from chainsight.ingest.synth._text import plain
-from chainsight.ingest.synth._world import KIND_NAMES, World
+from chainsight.demo._accounts import Accounts
+from chainsight.demo._customers import DEPOSIT_COLUMNS, Customers
+from chainsight.demo._text import plain
+from chainsight.demo._world import KIND_NAMES, World
 
 CUSTOMER_COLUMNS = ("customer_id", "customer_type", "uscc", "name", "branch", "manager",
                     "credit_on_balance", "credit_off_balance", "loan_balance", *DEPOSIT_COLUMNS,

@@ -24,9 +24,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chainsight.ingest.synth import _text as tx
-from chainsight.ingest.synth._config import DEFECTS
-from chainsight.ingest.synth._names import name_variants
+from chainsight.demo import _text as tx
+from chainsight.demo._config import DEFECTS
+from chainsight.demo._names import name_variants
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
