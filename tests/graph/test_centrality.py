@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from chainsight.errors import ConvergenceError
 from chainsight.graph import centrality as cen
 
 TOL = 1e-9
@@ -118,14 +119,43 @@ def test_pagerank_stops_only_when_the_l1_change_is_below_tol() -> None:
     assert np.abs(cen.pagerank(W, tol=1e-3) - tight).sum() > 1e-6  # and tol is really used
 
 
-def test_pagerank_rejects_bad_personalization_and_reports_no_convergence() -> None:
+def test_pagerank_rejects_bad_personalization() -> None:
     W = cen.flow_matrix(np.array([0, 1]), np.array([1, 2]), np.array([1.0, 1.0]), 3)
     with pytest.raises(ValueError):
         cen.pagerank(W, personalization=np.zeros(3))
     with pytest.raises(ValueError):
         cen.pagerank(W, personalization=np.array([1.0, -1.0, 1.0]))
-    with pytest.raises(RuntimeError):
+
+
+def _unit_flows(n: int, m: int, seed: int) -> sp.csr_matrix:
+    """Random unit payments: singular values close together, so ARPACK needs several restarts."""
+    rng = np.random.default_rng(seed)
+    return cen.flow_matrix(rng.integers(0, n, m), rng.integers(0, n, m), np.ones(m), n)
+
+
+def test_pagerank_that_does_not_converge_says_so_in_a_typed_error() -> None:
+    W = cen.flow_matrix(np.array([0, 1]), np.array([1, 2]), np.array([1.0, 1.0]), 3)
+    with pytest.raises(ConvergenceError,
+                       match=r"^PageRank did not converge: .* after 2 iterations \(tolerance 1e-10\)$"):
         cen.pagerank(W, max_iter=2)
+    assert cen.pagerank(W, max_iter=200).sum() == pytest.approx(1.0)  # the same graph converges
+
+
+def test_hits_that_does_not_converge_says_so_in_a_typed_error() -> None:
+    W = _unit_flows(200, 800, seed=5)
+    with pytest.raises(ConvergenceError,
+                       match=r"^HITS did not converge: .* within 1 iterations \(tolerance 1e-10\)$"):
+        cen.hits(W, max_iter=1)
+    hubs, _ = cen.hits(W)
+    assert hubs.sum() == pytest.approx(1.0)
+
+
+def test_hodge_potential_that_does_not_converge_says_so_in_a_typed_error() -> None:
+    W = _unit_flows(200, 800, seed=5)
+    with pytest.raises(ConvergenceError, match=r"^Hodge potential did not converge: .* tolerance "
+                                               r"1e-12 in 1 iterations$"):
+        cen.hodge_potential(W, max_iter=1)
+    assert np.isfinite(cen.hodge_potential(W)).all()
 
 
 @GRAPHS
