@@ -277,6 +277,7 @@ class Neo4jStore:
     def _core(self, core_id: str) -> dict[str, Any]:
         rows = self._jsons(cypher.CORE, core_id=core_id)
         if not rows:
+            self._require_analysis()  # an empty store is NotAnalysed, as in LocalStore
             raise NotFound(f"{core_id} is not an analysed core")
         return rows[0]
 
@@ -306,6 +307,7 @@ class Neo4jStore:
         """A firm's attributes, the chains it belongs to and its prospect rows."""
         frame = self._read(cypher.ENTERPRISE, enterprise_id=enterprise_id)
         if frame.empty:
+            self._require_analysis()
             raise NotFound(f"no enterprise {enterprise_id}")
         card: dict[str, Any] = json.loads(frame["json"].iloc[0])
         card["chains"] = self._jsons(cypher.ENTERPRISE_CHAINS, enterprise_id=enterprise_id)
