@@ -17,6 +17,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as sla
 from scipy.sparse.csgraph import connected_components
 
+from chainsight.errors import ConvergenceError
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -105,8 +107,8 @@ def pagerank(
     dangling nodes (no out-weight) hand theirs out like the teleport. ``personalization`` is
     ``n`` non-negative teleport weights, one seed node's index (personalised PageRank from it),
     or None (uniform). Power iteration from the uniform vector until the L1 change between
-    iterates is below ``tol`` (networkx stops at ``n * tol``); ``RuntimeError`` after
-    ``max_iter`` iterations.
+    iterates is below ``tol`` (networkx stops at ``n * tol``);
+    :class:`~chainsight.errors.ConvergenceError` after ``max_iter`` iterations.
 
     Examples
     --------
@@ -134,6 +136,7 @@ def pagerank(
         p = p / p.sum()
     dangling = np.flatnonzero(out == 0)
     x: FloatArray = np.full(n, 1.0 / max(n, 1))
+    err = float("inf")
     for _ in range(max_iter):
         nxt: FloatArray = pt @ x
         nxt *= alpha
@@ -143,7 +146,8 @@ def pagerank(
         x = nxt
         if err < tol:
             return x
-    raise RuntimeError(f"PageRank did not reach L1 change < {tol} in {max_iter} iterations")
+    raise ConvergenceError(f"PageRank did not converge: the L1 change was still {err:.3g} after "
+                           f"{max_iter} iterations (tolerance {tol:g})")
 
 
 def hits(
@@ -154,6 +158,8 @@ def hits(
     Authorities are the leading right singular vector of ``W`` (found with ARPACK, as networkx
     does, with ``W.T`` applied through its own CSR), hubs are ``W @ authorities``. When the top
     singular value is repeated the answer is not unique (networkx's is then arbitrary too).
+    :class:`~chainsight.errors.ConvergenceError` when ARPACK needs more than ``max_iter``
+    iterations to reach ``tol``.
 
     Examples
     --------
@@ -172,7 +178,12 @@ def hits(
         op = sla.LinearOperator((n, n), matvec=w.__matmul__, rmatvec=t.__matmul__, dtype=float)
         # A deterministic start (column norms, close to the answer) keeps reruns bit-identical.
         v0 = np.sqrt(np.bincount(w.indices, weights=w.data**2, minlength=n))
-        a = sla.svds(op, k=1, tol=tol, maxiter=max_iter, v0=v0, return_singular_vectors="vh")[2][0]
+        try:
+            a = sla.svds(op, k=1, tol=tol, maxiter=max_iter, v0=v0,
+                         return_singular_vectors="vh")[2][0]
+        except sla.ArpackNoConvergence as exc:
+            raise ConvergenceError(f"HITS did not converge: ARPACK found no singular vector within "
+                                   f"{max_iter} iterations (tolerance {tol:g})") from exc
     authority: FloatArray = np.maximum(a / a.sum(), 0.0)  # the Perron vector is non-negative
     authority[np.bincount(w.indices, minlength=n) == 0] = 0.0  # exact 0, not ARPACK round-off
     hub: FloatArray = w @ authority
@@ -297,6 +308,8 @@ def hodge_potential(
     undirected support (Jacobi-preconditioned CG), with mean zero in each weakly connected
     component (isolated nodes get 0). Money runs downstream -> upstream, so in a chain where
     A pays B and B pays C, ``phi_A < phi_B < phi_C`` (Kichikawa et al. 2019, Fujiwara et al. 2021).
+    :class:`~chainsight.errors.ConvergenceError` when CG does not reach ``rtol`` in ``max_iter``
+    iterations.
 
     Examples
     --------
@@ -362,4 +375,5 @@ def _jacobi_cg(
         p *= rz_next / rz
         p += z
         rz = rz_next
-    raise RuntimeError(f"Hodge potential: CG did not reach rtol {rtol} in {max_iter} iterations")
+    raise ConvergenceError(f"Hodge potential did not converge: conjugate gradients did not reach the "
+                           f"relative residual tolerance {rtol:g} in {max_iter} iterations")

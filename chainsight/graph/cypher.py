@@ -34,6 +34,8 @@ SCHEMA = (
 )
 
 # -- writes (UNWIND $rows in batches) ---------------------------------------------------------------
+# Every `SET x += row.props` gets a map holding all of its keys, null for a value that is unknown:
+# `+=` removes a property set to null, so a re-publish leaves no stale value behind.
 MERGE_ENTERPRISES = """
 UNWIND $rows AS row
 MERGE (e:Enterprise {enterprise_id: row.enterprise_id})

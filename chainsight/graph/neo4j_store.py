@@ -52,13 +52,17 @@ def _dumps(row: dict[str, Any]) -> str:
 
 
 def _props(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    """Only Bolt-storable values (no maps, no None: a None would delete the property)."""
-    out = {}
-    for key in keys:
-        value = plain(row.get(key))
-        if value is not None and not isinstance(value, dict):
-            out[key] = value
-    return out
+    """Every one of ``keys`` as a Bolt value, unknown ones (and maps, which Neo4j cannot store) null.
+
+    ``SET x += $props`` removes a property whose value is null, so a value that became unknown on
+    a re-publish (a branch left blank, a score no longer computed) does not linger for filters to
+    match; the map is always whole, so every property it may hold is rewritten or removed.
+
+    >>> _props({"name": "A", "branch": None, "evidence": {"x": 1}}, ("name", "branch", "evidence", "tier"))
+    {'name': 'A', 'branch': None, 'evidence': None, 'tier': None}
+    """
+    values = {key: plain(row.get(key)) for key in keys}
+    return {key: None if isinstance(value, dict) else value for key, value in values.items()}
 
 
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -273,6 +277,7 @@ class Neo4jStore:
     def _core(self, core_id: str) -> dict[str, Any]:
         rows = self._jsons(cypher.CORE, core_id=core_id)
         if not rows:
+            self._require_analysis()  # an empty store is NotAnalysed, as in LocalStore
             raise NotFound(f"{core_id} is not an analysed core")
         return rows[0]
 
@@ -302,6 +307,7 @@ class Neo4jStore:
         """A firm's attributes, the chains it belongs to and its prospect rows."""
         frame = self._read(cypher.ENTERPRISE, enterprise_id=enterprise_id)
         if frame.empty:
+            self._require_analysis()
             raise NotFound(f"no enterprise {enterprise_id}")
         card: dict[str, Any] = json.loads(frame["json"].iloc[0])
         card["chains"] = self._jsons(cypher.ENTERPRISE_CHAINS, enterprise_id=enterprise_id)

@@ -137,9 +137,31 @@ def test_metrics_are_the_flow_evidence(one_plus_n: pd.DataFrame) -> None:
     assert core["out_strength"] == 15e6 + 5e4 + 5e5 + 1e3  # repeated pair summed, self-payment ignored
     assert row(scored, "NEW")["active_months"] == 7  # months count on the receiving side too
     assert core["in_strength"] == sum((i + 2) * 1.5e6 for i in range(5))
-    assert core["active_months"] == 12 and core["position"] == pytest.approx(core["position"])
+    assert core["active_months"] == 12
+    expected = hodge_by_least_squares(dup)
+    np.testing.assert_allclose(scored.set_index("enterprise_id").loc[expected.index, "position"],
+                               expected, rtol=0, atol=1e-8)
     ranked = score_cores(one_plus_n, None, CoreScoring())
     assert row(ranked, "R1")["position"] > row(ranked, "CORE")["position"] > row(ranked, "D00")["position"]
+
+
+def hodge_by_least_squares(edges: pd.DataFrame) -> pd.Series:
+    """Each firm's position from the definition in ``cores``/``centrality``, densely: per unordered
+    pair of firms that trade, the net flow to the payee divided by the pair's total; positions fit
+    those differences by least squares, and the minimum-norm fit has mean zero (one component)."""
+    paid = edges[edges["payer"] != edges["payee"]].groupby(["payer", "payee"])["amount"].sum()
+    firms = sorted(set(edges["payer"]) | set(edges["payee"]))
+    pairs: dict[tuple[str, str], tuple[float, float]] = {}
+    for (payer, payee), amount in paid.items():
+        low, high = sorted((payer, payee))
+        net, total = pairs.get((low, high), (0.0, 0.0))
+        pairs[(low, high)] = (net + (amount if payer == low else -amount), total + amount)
+    design = np.zeros((len(pairs), len(firms)))
+    target = np.zeros(len(pairs))
+    for k, ((low, high), (net, total)) in enumerate(pairs.items()):
+        design[k, firms.index(high)], design[k, firms.index(low)] = 1.0, -1.0
+        target[k] = net / total
+    return pd.Series(np.linalg.lstsq(design, target, rcond=None)[0], index=firms)
 
 
 def test_names_and_explanations(one_plus_n: pd.DataFrame) -> None:

@@ -19,6 +19,7 @@ from chainsight.errors import StoreError, StoreUnavailable
 from chainsight.graph.analysis import Analysis
 from chainsight.graph.local import LocalStore
 from chainsight.graph.neo4j_store import Neo4jStore
+from chainsight.graph.store import ProspectFilter
 from tests.conftest import neo4j_settings_or_skip
 
 pytestmark = pytest.mark.integration
@@ -77,20 +78,18 @@ def test_hostile_names_load_and_read_back_verbatim(neo4j_store: Neo4jStore,
                                                    small_analysis: Analysis) -> None:
     nasty, names = _with_nasty_names(small_analysis)
     neo4j_store.publish(nasty)
+    counts_before = neo4j_store.counts()
+    enterprises = neo4j_store._read("MATCH (e:Enterprise) RETURN count(e) AS n")["n"].iloc[0]
+    assert enterprises == len(nasty.firms)  # a name did not delete or create anything
+    found = neo4j_store.prospects(None, filters=ProspectFilter(kinds=None), limit=None).data
     for enterprise_id, name in names.items():
         assert neo4j_store.enterprise(enterprise_id)["name"] == name
-        found = neo4j_store.prospects(filters=None, limit=None).data
-        assert name in set(found.loc[found["enterprise_id"] == enterprise_id, "name"]) | {name}
+        assert set(found.loc[found["enterprise_id"] == enterprise_id, "name"]) == {name}
     # and filtering by a hostile substring is a parameter, not code
-    hits = neo4j_store.prospects(None, filters=_name_filter("DETACH DELETE"), limit=None).data
-    assert set(hits["name"]) <= {NASTY[2]}
-    assert neo4j_store.counts()[0] > 0  # nothing was deleted by a name
-
-
-def _name_filter(text: str) -> object:
-    from chainsight.graph.store import ProspectFilter
-
-    return ProspectFilter(kinds=None, name_contains=text)
+    hits = neo4j_store.prospects(None, filters=ProspectFilter(kinds=None, name_contains="DETACH DELETE"),
+                                 limit=None).data
+    assert set(hits["name"]) == {NASTY[2]}
+    assert neo4j_store.counts() == counts_before  # nor did reading by a name
 
 
 def test_pays_edges_merge_by_element_id_and_name_what_is_missing(neo4j_store: Neo4jStore) -> None:
