@@ -15,8 +15,11 @@ $(BIN)/chainsight: pyproject.toml
 demo: $(BIN)/chainsight            ## generate a demo bank, ingest, analyse, serve (embedded store)
 	$(BIN)/chainsight demo --out demo
 
-test: $(BIN)/chainsight            ## the whole suite: unit, real Neo4j over Bolt, notebooks, layers, types
+# the whole suite (unit, real Neo4j over Bolt, notebooks, layers, types), then again without the
+# integration tests on the lowest versions pyproject.toml allows
+test: $(BIN)/chainsight
 	tools/test
+	tools/test-min
 
 bench: $(BIN)/chainsight
 	$(BIN)/python bench/ingest.py
