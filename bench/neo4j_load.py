@@ -21,8 +21,8 @@ import time
 import numpy as np
 
 from chainsight.config import Neo4jSettings
-from chainsight.graph import cypher
-from chainsight.graph.neo4j_store import Neo4jStore
+from chainsight.graph.stores import cypher
+from chainsight.graph.stores.neo4j_store import Neo4jStore
 
 
 def _edges(n_nodes: int, n_edges: int, seed: int = 5) -> list[dict[str, object]]:

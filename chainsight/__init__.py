@@ -14,12 +14,30 @@ Loading exports is ``chainsight ingest`` on the command line, or
 ``chainsight.ingest.pipeline.ingest(manifest, db)`` in Python.
 """
 
-from chainsight._session import ChainSight, open
-from chainsight.config import Settings
-from chainsight.errors import ChainSightError
-from chainsight.graph.analysis import AnalysisConfig
-from chainsight.graph.prospects import ComponentWeights, ProspectScoring
-from chainsight.graph.store import GraphStore, ProspectFilter
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from chainsight._session import ChainSight, open
+    from chainsight.config import Settings
+    from chainsight.errors import ChainSightError
+    from chainsight.graph.analysis import AnalysisConfig
+    from chainsight.graph.prospects import ComponentWeights, ProspectScoring
+    from chainsight.graph.stores.protocol import GraphStore, ProspectFilter
+
+# Loaded on first use (PEP 562): ``import chainsight.graph.stores.local`` — what a server reading a
+# prospect list does — must not pull in scipy and every algorithm through this file.
+_HOME = {
+    "AnalysisConfig": "chainsight.graph.analysis",
+    "ChainSight": "chainsight._session",
+    "ChainSightError": "chainsight.errors",
+    "ComponentWeights": "chainsight.graph.prospects",
+    "GraphStore": "chainsight.graph.stores.protocol",
+    "ProspectFilter": "chainsight.graph.stores.protocol",
+    "ProspectScoring": "chainsight.graph.prospects",
+    "Settings": "chainsight.config",
+    "open": "chainsight._session",
+}
 
 __all__ = [
     "AnalysisConfig",
@@ -33,3 +51,15 @@ __all__ = [
     "open",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> _typing.Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'chainsight' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(_HOME[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

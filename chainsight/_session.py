@@ -30,9 +30,10 @@ import pandas as pd
 
 from chainsight.config import Settings
 from chainsight.errors import ConfigError
-from chainsight.graph.analysis import Analysis, AnalysisConfig, analyze
-from chainsight.graph.local import LocalStore
-from chainsight.graph.store import Chain, GraphStore, Leakage, ProspectFilter
+from chainsight.graph.analysis import AnalysisConfig, analyze
+from chainsight.graph.result import Analysis
+from chainsight.graph.stores.local import LocalStore
+from chainsight.graph.stores.protocol import Chain, GraphStore, Leakage, ProspectFilter
 from chainsight.ingest.staging import connect
 
 
@@ -43,7 +44,7 @@ def make_store(settings: Settings) -> GraphStore:
     is a :class:`ConfigError` rather than an empty file and an empty answer.
     """
     if settings.store == "neo4j":
-        from chainsight.graph.neo4j_store import Neo4jStore
+        from chainsight.graph.stores.neo4j_store import Neo4jStore
 
         store: GraphStore = Neo4jStore(settings.neo4j)
         return store
@@ -82,7 +83,7 @@ class ChainSight:
         Needs the Neo4j store with ``analysis`` published (and the GDS plugin on the server).
         """
         from chainsight.graph.crosscheck import compare_cores
-        from chainsight.graph.neo4j_store import Neo4jStore
+        from chainsight.graph.stores.neo4j_store import Neo4jStore
 
         if not isinstance(self.store, Neo4jStore):
             raise ConfigError("the GDS engine runs inside Neo4j: use the neo4j store")
@@ -117,7 +118,7 @@ class ChainSight:
                   limit: int | None = None) -> pd.DataFrame:
         """Ranked prospects (of one core, or of all), filtered; every row carries its evidence.
 
-        Every filter of :class:`~chainsight.graph.store.ProspectFilter` is a keyword here; ``None``
+        Every filter of :class:`~chainsight.graph.stores.protocol.ProspectFilter` is a keyword here; ``None``
         leaves it open, ``kind=None`` lists every kind, ``name`` keeps names containing it, ``sort`` is
         ``rank``, ``score`` or ``name``, and ``skip``/``limit`` page the list.
         """

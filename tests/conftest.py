@@ -10,7 +10,7 @@ import pytest
 
 if TYPE_CHECKING:
     from chainsight.config import Neo4jSettings
-    from chainsight.graph.analysis import Analysis
+    from chainsight.graph.result import Analysis
 
 STATEMENT_HEADER = "账号,户名,交易日期,借方发生额,贷方发生额,对方账号,对方户名,对方开户行,摘要,余额"
 

@@ -14,7 +14,7 @@ import chainsight
 from chainsight.cli import app
 from chainsight.cli._options import Direction, Kind, Segment, Sort, Stage
 from chainsight.graph._prospect_rules import SEGMENTS, STAGES
-from chainsight.graph.store import SORTS, ProspectKind
+from chainsight.graph.stores.protocol import SORTS, ProspectKind
 
 runner = CliRunner()
 EVERY_KIND = [arg for k in Kind for arg in ("--kind", k.value)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import types
 
 import chainsight
@@ -34,6 +36,16 @@ def test_every_exported_name_imports() -> None:
 
 def test_every_public_member_is_exported() -> None:
     # What a notebook sees with tab completion is either in __all__ or a subpackage.
-    public = {name for name, value in vars(chainsight).items()
-              if not name.startswith("_") and not isinstance(value, types.ModuleType)}
+    public = {name for name in dir(chainsight)
+              if not name.startswith("_") and not isinstance(getattr(chainsight, name), types.ModuleType)}
     assert public == set(EXPORTED)
+
+
+def test_reading_a_store_loads_no_algorithm() -> None:
+    # The API and the views read published lists through the stores: that must not import scipy or
+    # the orchestrator (which would load every algorithm) through the package root.
+    code = ("import sys, chainsight.graph.stores.local, chainsight.graph.stores.neo4j_store; "
+            "print(sorted(m for m in ('scipy', 'chainsight.graph.analysis', 'chainsight.graph.cores') "
+            "if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

@@ -2,7 +2,7 @@
 
 The flow edges are read from the staging database once, into DataFrames and then sparse arrays; every
 algorithm below is a pure function; the result is one :class:`Analysis` value that a
-:class:`~chainsight.graph.store.GraphStore` publishes.
+:class:`~chainsight.graph.stores.protocol.GraphStore` publishes.
 
 Everything is judged as of one date (:func:`analysis_date`): flows and month-end balances after it
 feed nothing, accounts closed after it count as open, and the customer master must describe that
@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ from chainsight.graph.cores import CoreScoring, score_cores
 from chainsight.graph.eligibility import DEFAULT_CAP, no_loan_eligibility
 from chainsight.graph.leakage import AlertRules, alerts, leakage
 from chainsight.graph.prospects import ProspectScoring, rank_prospects
+from chainsight.graph.result import Analysis
 from chainsight.ingest.staging import table_exists
 
 Progress = Callable[[str, int, int], None]
@@ -62,22 +62,6 @@ class AnalysisConfig(BaseModel):
             return cls.model_validate(tomllib.loads(Path(path).read_text(encoding="utf-8")))
         except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
             raise ConfigError(f"{path}: {exc}") from exc
-
-
-@dataclass
-class Analysis:
-    """Everything ``analyze`` computed, as DataFrames ready to publish."""
-
-    meta: dict[str, Any]
-    firms: pd.DataFrame          # every enterprise with customer attributes, eligibility, metrics
-    cores: pd.DataFrame          # the analysed cores, best first (subset of the scored firms)
-    members: pd.DataFrame        # chain membership per core
-    prospects: pd.DataFrame      # ranked prospects per core with segment, stage, products, reasons
-    leakage: pd.DataFrame        # per core: off-us shares of payments and receipts
-    leakage_top: pd.DataFrame    # per core: top external counterparties
-    alerts: pd.DataFrame         # per core: changes between the two latest periods
-    flows: pd.DataFrame          # trade edges (payer_id, payee_id, amount, count, months …)
-    balances: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _quiet(step: str, done: int, total: int) -> None:

@@ -16,10 +16,10 @@ import pytest
 
 from chainsight.config import Neo4jSettings
 from chainsight.errors import StoreError, StoreUnavailable
-from chainsight.graph.analysis import Analysis
-from chainsight.graph.local import LocalStore
-from chainsight.graph.neo4j_store import Neo4jStore
-from chainsight.graph.store import ProspectFilter
+from chainsight.graph.result import Analysis
+from chainsight.graph.stores.local import LocalStore
+from chainsight.graph.stores.neo4j_store import Neo4jStore
+from chainsight.graph.stores.protocol import ProspectFilter
 from tests.conftest import neo4j_settings_or_skip
 
 pytestmark = pytest.mark.integration
@@ -93,7 +93,7 @@ def test_hostile_names_load_and_read_back_verbatim(neo4j_store: Neo4jStore,
 
 
 def test_pays_edges_merge_by_element_id_and_name_what_is_missing(neo4j_store: Neo4jStore) -> None:
-    from chainsight.graph import cypher
+    from chainsight.graph.stores import cypher
 
     neo4j_store.clear()
     for statement in cypher.SCHEMA:

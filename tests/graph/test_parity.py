@@ -5,7 +5,7 @@ Two small hand-made banks go through the real pipeline (statements and a custome
 branch and manager became blank, a member gone, a core gone (its customers left), a customer that
 repaid its loan, a new supplier and a different alert. Both stores are published A, then B, then A
 again (on the same Neo4j database and the same DuckDB file), and after each publish — and before
-the first — every read of the :class:`~chainsight.graph.store.GraphStore` protocol is asked of
+the first — every read of the :class:`~chainsight.graph.stores.protocol.GraphStore` protocol is asked of
 both, over a set of filters, sorts and pages, and the answers must be equal: the same frames (same
 columns, values and types), the same records, the same errors.
 """
@@ -23,9 +23,9 @@ import pytest
 
 from chainsight.errors import ChainSightError
 from chainsight.graph.analysis import Analysis, AnalysisConfig, analyze
-from chainsight.graph.local import LocalStore
-from chainsight.graph.neo4j_store import Neo4jStore
-from chainsight.graph.store import Chain, GraphStore, Leakage, Page, ProspectFilter
+from chainsight.graph.stores.local import LocalStore
+from chainsight.graph.stores.neo4j_store import Neo4jStore
+from chainsight.graph.stores.protocol import Chain, GraphStore, Leakage, Page, ProspectFilter
 from chainsight.ingest.entities import enterprise_id
 from chainsight.ingest.pipeline import ingest
 from chainsight.ingest.staging import connect

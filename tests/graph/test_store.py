@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from chainsight.errors import NotFound
-from chainsight.graph.analysis import Analysis
-from chainsight.graph.local import LocalStore
-from chainsight.graph.store import (
+from chainsight.graph.result import Analysis
+from chainsight.graph.stores.local import LocalStore
+from chainsight.graph.stores.protocol import (
     ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, MEMBER_COLUMNS, PROSPECT_COLUMNS, GraphStore,
     ProspectFilter,
 )
@@ -28,7 +28,7 @@ def _local(tmp: Path) -> GraphStore:
 
 def _neo4j(tmp: Path) -> GraphStore:
     settings = neo4j_settings_or_skip()
-    from chainsight.graph.neo4j_store import Neo4jStore
+    from chainsight.graph.stores.neo4j_store import Neo4jStore
 
     return Neo4jStore(settings)
 

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from chainsight.errors import NotAnalysed, NotFound, StoreUnavailable
-from chainsight.graph.analysis import Analysis
-from chainsight.graph.store import (
+from chainsight.graph.result import Analysis
+from chainsight.graph.stores.protocol import (
     ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
     PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, ordered, plain, records,
     records_frame,
@@ -68,7 +68,7 @@ def prospect_where(core_id: str | None, f: ProspectFilter) -> tuple[str, list[An
 
 
 class LocalStore:
-    """A :class:`~chainsight.graph.store.GraphStore` in a DuckDB file."""
+    """A :class:`~chainsight.graph.stores.protocol.GraphStore` in a DuckDB file."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)

@@ -1,8 +1,8 @@
 """The one seam between analytics and everything that reads them: the :class:`GraphStore` protocol.
 
 The API, the views and the notebooks see only this protocol. Two real stores implement it —
-:class:`~chainsight.graph.local.LocalStore` (a DuckDB file, the embedded default) and
-:class:`~chainsight.graph.neo4j_store.Neo4jStore` (a Neo4j server over Bolt) — and one test suite
+:class:`~chainsight.graph.stores.local.LocalStore` (a DuckDB file, the embedded default) and
+:class:`~chainsight.graph.stores.neo4j_store.Neo4jStore` (a Neo4j server over Bolt) — and one test suite
 runs against both: a question the two answer differently is a bug.
 
 Every list a store returns is a pandas DataFrame with the columns named here, in this order, sorted
@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from chainsight.graph.analysis import Analysis
+from chainsight.graph.result import Analysis
 
 CORE_COLUMNS = (
     "enterprise_id", "name", "rank", "score", "is_customer", "branch", "manager", "n_suppliers",

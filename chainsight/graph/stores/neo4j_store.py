@@ -2,7 +2,7 @@
 
 Writes are ``UNWIND $rows … MERGE`` in batches (``NEO4J_BATCH_SIZE``); reads go through
 ``driver.execute_query(..., result_transformer_=neo4j.Result.to_df)``; all Cypher lives in
-:mod:`chainsight.graph.cypher`. Every publish tags what it writes with a new run id and finally
+:mod:`chainsight.graph.stores.cypher`. Every publish tags what it writes with a new run id and finally
 removes whatever an earlier run left, so an interrupted publish is repaired by running it again.
 
 Connection problems (server down, wrong password) surface as
@@ -22,10 +22,10 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionE
 
 from chainsight.config import Neo4jSettings
 from chainsight.errors import NotAnalysed, NotFound, StoreError, StoreUnavailable
-from chainsight.graph import cypher
-from chainsight.graph.analysis import Analysis
-from chainsight.graph.local import FIRM_COLUMNS
-from chainsight.graph.store import (
+from chainsight.graph.stores import cypher
+from chainsight.graph.result import Analysis
+from chainsight.graph.stores.local import FIRM_COLUMNS
+from chainsight.graph.stores.protocol import (
     ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
     PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, plain, records, records_frame,
 )
@@ -71,7 +71,7 @@ def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, A
 
 
 class Neo4jStore:
-    """A :class:`~chainsight.graph.store.GraphStore` in Neo4j (local launcher, cluster or Aura)."""
+    """A :class:`~chainsight.graph.stores.protocol.GraphStore` in Neo4j (local launcher, cluster or Aura)."""
 
     def __init__(self, settings: Neo4jSettings | None = None) -> None:
         self.settings = settings or Neo4jSettings()
@@ -132,7 +132,7 @@ class Neo4jStore:
                   progress: Progress = _quiet) -> None:
         """Merge ``(payer)-[:PAYS]->(payee)`` for each flow record, in batches.
 
-        Each record holds ``payer_id``, ``payee_id`` and the :data:`~chainsight.graph.cypher.PAYS_PROPERTIES`
+        Each record holds ``payer_id``, ``payee_id`` and the :data:`~chainsight.graph.stores.cypher.PAYS_PROPERTIES`
         (None removes the property). Endpoints are addressed by the element ids read at the start,
         which is sound because only a publish deletes enterprises and one runs at a time per
         database. Both enterprises must already be loaded; raises
@@ -161,7 +161,7 @@ class Neo4jStore:
         progress("payments", len(flows), len(flows))
 
     def publish(self, analysis: Analysis, *, progress: Progress = _quiet) -> None:
-        """Write ``analysis`` as the graph model of :mod:`chainsight.graph.cypher`, idempotently."""
+        """Write ``analysis`` as the graph model of :mod:`chainsight.graph.stores.cypher`, idempotently."""
         self.verify()
         run = f"{time.time_ns()}"
         for statement in cypher.SCHEMA:
