@@ -136,7 +136,7 @@ def write_bank(folder: Path, bank: Bank) -> Path:
     manifest = folder / "chainsight.toml"
     manifest.write_text(f'name = "parity"\nbank_names = ["{OUR_BANK}"]\n[[sources]]\npath = "statements/*"\n'
                         f'profile = "stmt"\n{STATEMENT_PROFILE}\n[master]\ncustomers = "master/customers.csv"\n'
-                        'accounts = "master/accounts.csv"\n', encoding="utf-8")
+                        'accounts = "master/accounts.csv"\nas_of = 2024-12-31\n', encoding="utf-8")
     return manifest
 
 
