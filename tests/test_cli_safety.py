@@ -67,8 +67,8 @@ def _no_traceback(output: str) -> None:
 
 
 def _said(message: str, output: str) -> bool:
-    """True when ``message`` is in ``output``, however typer's error box wrapped it."""
-    return "".join(message.split()) in "".join(output.replace("│", "").split())
+    """True when ``message`` is in ``output``, however typer's error box wrapped or click capitalised it."""
+    return "".join(message.lower().split()) in "".join(output.replace("│", "").lower().split())
 
 
 # -- markup in the data is shown literally ---------------------------------------------------

@@ -52,13 +52,13 @@ def reported() -> Iterator[None]:
     """
     try:
         yield
-    except (typer.Exit, typer.Abort, typer.TyperException):
-        raise
     except ChainSightError as exc:
         error_line(str(exc))
         raise typer.Exit(exit_status(exc)) from exc
     except Exception as exc:
-        if os.environ.get(DEBUG_VARIABLE) == "1":
+        # typer's and click's own exits and usage errors already print their message (their classes
+        # differ between typer releases: match them by module, not by name).
+        if type(exc).__module__.split(".")[0] in {"typer", "click"} or os.environ.get(DEBUG_VARIABLE) == "1":
             raise
         # A foreign error (DuckDB, a full disk, pandas) is not ours to explain, but it is still one line.
         error_line(f"{type(exc).__name__}: {exc} (set {DEBUG_VARIABLE}=1 to see the traceback)")
