@@ -223,3 +223,31 @@ def _tier_decay(members: pd.DataFrame, flows: pd.DataFrame) -> np.ndarray:
         top = values.max() if len(values) else 0.0
         out[group.index.to_numpy()] = values / top if top > 0 else values
     return out
+
+
+EXCLUSION_RULES = {
+    "hub": "a hub (utility, logistics, payroll agent …): a sliver of every counterparty's flows",
+    "tie_months": "the tie was active in too few months",
+    "tie_payments": "the tie has too few payments",
+    "tie_amount": "the tie's amount is below the minimum",
+    "tier2_share": "the tier-2 tie is too small a share of the member's or the via firm's flows",
+    "two_way_minor_side": "two-way trade: the firm is on the side of the dominant net flow",
+}
+
+
+def why_missing(excluded: pd.DataFrame, core_id: str, enterprise_id: str) -> list[str]:
+    """Why ``enterprise_id`` is not (or not only) in ``core_id``'s chain, one sentence per tie left out.
+
+    >>> x = pd.DataFrame([dict(core_id="C", enterprise_id="U", direction="up", tier=1, via_id="C",
+    ...                        amount=7200.0, count=12, active_months=12, share_of_core=0.01,
+    ...                        dependency=0.0, rule="hub")])
+    >>> print(why_missing(x, "C", "U")[0])
+    tier-1 up via C (CNY 7,200, 12 payments, 12 months): a hub (utility, logistics, payroll agent …): a sliver of every counterparty's flows
+    >>> why_missing(x, "C", "nobody")
+    []
+    """
+    rows = excluded[(excluded["core_id"] == core_id) & (excluded["enterprise_id"] == enterprise_id)]
+    return [f"tier-{int(r['tier'])} {r['direction']} via {r['via_id']} (CNY {float(r['amount']):,.0f}, "
+            f"{int(r['count'])} payments, {int(r['active_months'])} months): "
+            f"{EXCLUSION_RULES.get(str(r['rule']), str(r['rule']))}"
+            for r in rows.to_dict("records")]

@@ -83,3 +83,16 @@ def test_trade_rows_are_classified_as_worked_out(golden_bank: Path) -> None:
 def test_postings_without_counterparty_are_non_trade(golden_bank: Path) -> None:
     fates = _fates(golden_bank)
     assert fates.get(("excluded", "interest")) == 2 and fates.get(("excluded", "fee")) == 2
+
+
+def test_a_manager_can_ask_why_a_firm_is_missing(golden_analysis: Analysis) -> None:
+    from chainsight.graph.chains import why_missing
+
+    ids = {name: eid for eid, name in _names(golden_analysis).items()}
+    core = ids[EXPECTED.CORE]
+    (power,) = why_missing(golden_analysis.excluded, core, ids["国网苏州供电公司"])
+    assert power.startswith("tier-1 up via") and "CNY 18,000, 6 payments, 6 months" in power
+    assert "below the minimum" in power
+    (scrap,) = why_missing(golden_analysis.excluded, core, ids["浙江戊钢铁有限公司"])
+    assert "dominant net flow" in scrap
+    assert why_missing(golden_analysis.excluded, core, ids["苏州甲材料有限公司"]) == []
