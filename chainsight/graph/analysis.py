@@ -187,7 +187,8 @@ def pick_cores(flows: pd.DataFrame, enterprises: pd.DataFrame,
     names = enterprises.set_index("enterprise_id")["name"]
     hubs = hub_firms(flows, names, config.hubs)
     scored = _score(flows, enterprises, config.cores)
-    candidates = scored[scored["is_core"]]
+    # no trading tie at all leaves an empty, object-typed frame: select rows, never columns
+    candidates = scored[scored["is_core"].astype(bool).to_numpy()]
     if not config.cores.allow_hubs:
         candidates = candidates[~candidates["enterprise_id"].isin(hubs["enterprise_id"])]
     floor = config.chains.min_score_ratio * (candidates["score"].max() if len(candidates) else 0.0)

@@ -143,3 +143,11 @@ def test_including_hubs_is_a_choice(world: tuple) -> None:
     members, _ = chain_membership(flows, None, ["K0"], rules.model_copy(update={"min_tie_amount": 0.0}),
                                   pd.Index(["U", "L", "P"]))
     assert ("K0", "U") in set(zip(members["core_id"], members["enterprise_id"]))
+
+
+def test_no_trading_tie_means_no_core_not_an_error() -> None:
+    flows = pd.DataFrame({"payer_id": ["A"], "payee_id": ["B"], "amount": [10.0], "count": [1],
+                          "active_months": [1], "payer_code": [0], "payee_code": [1]})
+    enterprises = pd.DataFrame({"enterprise_id": ["A", "B"], "name": ["甲", "乙"]})
+    scored, hubs, cores = pick_cores(flows, enterprises, AnalysisConfig())
+    assert cores.empty and hubs.empty and "enterprise_id" in cores.columns
