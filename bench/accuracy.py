@@ -48,6 +48,9 @@ def read_truth(truth: Path, pipeline_id: Callable[[str], str]) -> dict[str, pd.D
                 frame[column] = frame.pop(key).map(pipeline_id)
         out[name] = frame
     out["chain"]["tier"] = out["chain"]["tier"].astype(int)
+    noise = truth / "noise.csv"  # the noise around cores, not chain ties by design (newer banks)
+    frame = pd.read_csv(noise, dtype=str) if noise.exists() else pd.DataFrame(columns=["payer", "payee", "kind"])
+    out["noise"] = frame.assign(payer=frame["payer"].map(pipeline_id), payee=frame["payee"].map(pipeline_id))
     return out
 
 
@@ -147,6 +150,12 @@ def measure(analysis: Analysis, truth: dict[str, pd.DataFrame]) -> Metrics:
             prospects = members[members["enterprise_id"].isin(prospect_pool)].sort_values(
                 ["core_id", "score", "enterprise_id"], ascending=[True, False, True])
         row.update(_membership(members, truth["chain"], found))
+        noise = truth["noise"]
+        pairs = set(zip(noise["payer"], noise["payee"])) | set(zip(noise["payee"], noise["payer"]))
+        t1 = members[(members["tier"] == 1) & members["core_id"].isin(found)]
+        planted_t1 = set(zip(truth["chain"]["core_id"], truth["chain"]["enterprise_id"]))
+        row["noise ties taken as tier-1 members"] = float(sum(
+            (c, e) in pairs and (c, e) not in planted_t1 for c, e in zip(t1["core_id"], t1["enterprise_id"])))
         row["prospect precision@20"] = _prospects(prospects, truth["chain"], found, 20)
         row["prospect precision@100"] = _prospects(prospects, truth["chain"], found, 100)
         metrics[method] = row
@@ -167,7 +176,8 @@ def markdown(metrics: Metrics) -> str:
         cells = []
         for m in METHODS:
             v = metrics[m][name]
-            cells.append("–" if v is None else f"{v:.0f}" if name.startswith("decoys") else f"{v:.3f}")
+            whole = name.startswith(("decoys", "noise"))
+            cells.append("–" if v is None else f"{v:,.0f}" if whole else f"{v:.3f}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -60,3 +60,9 @@ def test_direction_prospects_and_eligibility(figures: dict[str, dict[str, float 
     assert _get(figures, "chainsight", "prospect precision@20") >= 0.95
     assert _get(figures, "chainsight", "prospect precision@100") >= 0.9
     assert _get(figures, "chainsight", "eligibility") == 1.0
+
+
+def test_the_noise_around_cores_stays_out(figures: dict[str, dict[str, float | None]]) -> None:
+    # truth/noise.csv: hub bills, one-off purchases, buy-backs, agent payments — none a chain tie
+    assert _get(figures, "any_payment", "noise ties") > 50
+    assert _get(figures, "chainsight", "noise ties") <= 0.02 * _get(figures, "any_payment", "noise ties")
