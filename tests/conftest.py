@@ -107,6 +107,33 @@ def small_analysis(small_bank: tuple[Path, Path]) -> "Analysis":
         con.close()
 
 
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="session")
+def golden_bank(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The canonical "1+N" extract (``tests/golden``, answers in ``tests/golden/expected.py``),
+    ingested once per session: the staging database."""
+    from chainsight.ingest.pipeline import ingest
+
+    db = tmp_path_factory.mktemp("golden") / "staging.duckdb"
+    ingest(GOLDEN / "chainsight.toml", db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def golden_analysis(golden_bank: Path) -> "Analysis":
+    """The analysis of the golden extract, computed once per session."""
+    from chainsight.graph.analysis import analyze
+    from chainsight.ingest.staging import connect
+
+    con = connect(golden_bank, read_only=True)
+    try:
+        return analyze(con)
+    finally:
+        con.close()
+
+
 def neo4j_settings_or_skip() -> "Neo4jSettings":
     """The Neo4j test server's settings; skip when none is configured, fail when CI requires one."""
     import os

@@ -24,9 +24,11 @@ CLASSES = ("trade", "payroll", "individual", "tax", "social_insurance", "loan", 
 TRADE, PAYROLL, INDIVIDUAL, TAX, SOCIAL, LOAN, INTEREST, FEE, INTRA, REVERSAL, REFUND = range(11)
 
 _POOLS: dict[str, tuple[str, ...]] = {
+    # real statements also say nothing a keyword list knows: codes, English, typos (欵, 科), spaces
     "trade_goods": ("货款", "采购款", "材料款", "预付货款", "支付货款", "", "合同款", "设备款", "加工费",
-                    "工程款"),
-    "trade_sales": ("货款", "采购款", "预付货款", "", "合同款", "购货款"),
+                    "工程款", "BIZ0031", "payment for goods", "货欵", "材科款", "PO-2024-118", "货 款"),
+    "trade_sales": ("货款", "采购款", "预付货款", "", "合同款", "购货款", "BIZ0107", "INV 2024-0413",
+                    "purchase", "购货款项"),
     "trade_hub": ("运费", "物流费", "运输费", "仓储费", "燃气费", "水费"),
     "payroll": ("代发工资", "工资", "工资", "奖金", "劳务费", "绩效工资", "代发薪酬"),
     "payroll_batch": ("代发工资", "批量代发工资"),

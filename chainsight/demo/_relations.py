@@ -2,7 +2,11 @@
 
 A relationship is ``payer → payee`` (the payee is the payer's supplier). Planted kinds: the core
 buying from tier-1 suppliers, tier-1 customers buying from the core, tier-1 suppliers buying from
-tier-2 suppliers, tier-2 customers buying from tier-1 customers, decoy hubs and buyers, noise.
+tier-2 suppliers, tier-2 customers buying from tier-1 customers, decoy hubs and buyers, noise — and
+the noise real cores have: every core pays the hubs (utilities, logistics) every month, one-off
+purchases from and by cores, suppliers buying a little back from their core (two-way trade whose
+dominant side stays the planted one) and a payroll-agent-like hub paying hundreds of firms a little
+each month. None of these is a chain tie in the truth.
 
 Examples
 --------
@@ -26,7 +30,8 @@ from chainsight.demo._world import (BUYER, CORE, CORPORATE, HUB, INSTITUTIONAL, 
                                             T2_CUS, T2_SUP, World)
 
 IntArray = npt.NDArray[np.int64]
-CORE_BUYS, CORE_SELLS, T1_BUYS, T2_BUYS, HUB_IN, HUB_OUT, BUYER_OUT, BUYER_IN, NOISE = range(9)
+(CORE_BUYS, CORE_SELLS, T1_BUYS, T2_BUYS, HUB_IN, HUB_OUT, BUYER_OUT, BUYER_IN, NOISE, ONE_OFF, BUY_BACK,
+ AGENT_OUT) = range(12)
 #: per kind: (median yuan, sigma, P(start in Jan), density low, density high, min months, extra/month)
 _SHAPE = {
     CORE_BUYS: (90_000, 0.9, 0.8, 0.75, 1.0, 3, 0.8),
@@ -38,6 +43,9 @@ _SHAPE = {
     BUYER_OUT: (40_000, 0.8, 0.0, 0.0, 0.0, 1, 0.0),
     BUYER_IN: (60_000, 0.6, 0.8, 0.3, 0.6, 3, 0.0),
     NOISE: (6_000, 1.2, 0.0, 0.0, 0.0, 1, 0.1),
+    ONE_OFF: (30_000, 0.8, 0.0, 0.0, 0.0, 1, 0.0),
+    BUY_BACK: (4_000, 0.6, 0.5, 0.2, 0.5, 1, 0.0),
+    AGENT_OUT: (800, 0.5, 0.9, 0.8, 1.0, 3, 0.0),
 }
 
 
@@ -85,7 +93,7 @@ def _months(rng: np.random.Generator, kind: IntArray) -> npt.NDArray[np.bool_]:
     active |= first & (active.sum(axis=1) < min_m)[:, None]
     # one-off kinds: 1–3 random months
     one_off = lo == 0.0
-    k = rng.integers(1, 4, n)
+    k = np.where(kind == ONE_OFF, 1, rng.integers(1, 4, n))  # a one-off purchase: one month
     ranks = np.argsort(rng.random((n, 12)), axis=1).argsort(axis=1)
     active[one_off] = (ranks < k[:, None])[one_off]
     return active
@@ -134,6 +142,21 @@ def build_relations(world: World, seed: int) -> Relations:
         add(np.full(len(payees), buyer), payees, BUYER_OUT)
         add(plain[rng.integers(0, len(plain), 2)], np.full(2, buyer), BUYER_IN)
 
+    # the noise around cores: hub bills, one-off purchases, buying back, an agent paying everyone
+    hubs = np.flatnonzero(role == HUB)
+    for hub in hubs:
+        add(cores, np.full(len(cores), hub), HUB_IN)
+    n_once = max(2, int(0.004 * n_firms))
+    for one_core in cores:
+        add(plain[rng.integers(0, len(plain), n_once)], np.full(n_once, one_core), ONE_OFF)
+        add(np.full(n_once, one_core), plain[rng.integers(0, len(plain), n_once)], ONE_OFF)
+    core_buys = np.flatnonzero(np.concatenate(kinds) == CORE_BUYS)
+    back = core_buys[rng.random(len(core_buys)) < 0.1]
+    add(np.concatenate(payee)[back], np.concatenate(payer)[back], BUY_BACK)
+    if len(hubs):
+        paid = np.unique(plain[rng.integers(0, len(plain), int(np.clip(0.03 * n_firms, 10, 800)))])
+        add(np.full(len(paid), hubs[0]), paid, AGENT_OUT)
+
     # noise: at least one side ours, so that it is not drawn only to be invisible
     spenders = np.concatenate([plain, np.flatnonzero((world.kind == INSTITUTIONAL) & world.active)])
     ours_plain = plain[world.ours[plain]]
@@ -147,7 +170,8 @@ def build_relations(world: World, seed: int) -> Relations:
     shape = np.array([_SHAPE[i] for i in range(len(_SHAPE))])[kind]
     size = np.sqrt(world.size[pa] * world.size[pb]) ** 0.5
     base = np.exp(rng.normal(np.log(shape[:, 0]), shape[:, 1])) * size
-    pool = np.where(np.isin(kind, (HUB_IN,)), 2, np.where(np.isin(kind, (CORE_SELLS, T2_BUYS)), 1, 0))
+    pool = np.where(np.isin(kind, (HUB_IN, AGENT_OUT)), 2,
+                    np.where(np.isin(kind, (CORE_SELLS, T2_BUYS)), 1, 0))
     memo = np.empty(len(kind), np.int64)
     for p, name in enumerate(mm.TRADE_POOLS):
         sel = pool == p

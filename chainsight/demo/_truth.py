@@ -135,6 +135,14 @@ def write_truth(sink: TruthSink, world: World, cust: Customers, rel: rl.Relation
     _csv(d / "cores.csv", pd.DataFrame({"core": [eid[c] for c in cores],
                                         "name": [world.name[c] for c in cores]}).sort_values("core"))
     _csv(d / "chain.csv", _chain(rel, lay, sink, eid))
+    # The noise around cores, by design not chain ties: a reader may still argue for some of them
+    # (a 3-month one-off, a buy-back), so tests can report them apart.
+    noisy = {rl.ONE_OFF: "one_off", rl.BUY_BACK: "buy_back", rl.AGENT_OUT: "agent_payment"}
+    core_bill = (rel.kind == rl.HUB_IN) & (world.role[rel.payer] == CORE)
+    sel = np.flatnonzero(np.isin(rel.kind, list(noisy)) | core_bill)
+    _csv(d / "noise.csv", pd.DataFrame({
+        "payer": [eid[o] for o in rel.payer[sel]], "payee": [eid[o] for o in rel.payee[sel]],
+        "kind": ["hub_bill" if core_bill[i] else noisy[int(rel.kind[i])] for i in sel]}))
     decoys = np.flatnonzero((world.role == HUB) | (world.role == BUYER))
     _csv(d / "decoys.csv", pd.DataFrame({
         "firm": [eid[o] for o in decoys], "name": [world.name[o] for o in decoys],

@@ -30,9 +30,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chainsight._columns import MONEY_COLUMNS
 from chainsight.errors import ConfigError, NotAnalysed
-from chainsight.graph.chains import ChainRules, chain_members
-from chainsight.graph.cores import CoreScoring, score_cores
+from chainsight.graph.chains import ChainRules, chain_membership
+from chainsight.graph.cores import CoreScoring, score_cores, trading_ties
 from chainsight.graph.eligibility import DEFAULT_CAP, no_loan_eligibility
+from chainsight.graph.hubs import HubRules, hub_firms
 from chainsight.graph.leakage import AlertRules, alerts, leakage
 from chainsight.graph.prospects import ProspectScoring, rank_prospects
 from chainsight.graph.result import Analysis
@@ -52,6 +53,7 @@ class AnalysisConfig(BaseModel):
     no_loan_cap: float = DEFAULT_CAP
     cores: CoreScoring = Field(default_factory=CoreScoring)
     chains: ChainRules = Field(default_factory=ChainRules)
+    hubs: HubRules = Field(default_factory=HubRules)
     prospects: ProspectScoring = Field(default_factory=ProspectScoring)
     alerts: AlertRules = Field(default_factory=AlertRules)
 
@@ -164,6 +166,7 @@ def _score(flows: pd.DataFrame, enterprises: pd.DataFrame, scoring: CoreScoring)
     """Core scores over integer-coded edges, mapped back to enterprise ids (same order and ties:
     codes follow the sorted ids)."""
     ids = enterprises["enterprise_id"].to_numpy()
+    flows = trading_ties(flows, scoring)
     edges = pd.DataFrame({"payer": flows["payer_code"].to_numpy(), "payee": flows["payee_code"].to_numpy(),
                           "amount": flows["amount"].to_numpy(), "count": flows["count"].to_numpy(),
                           "active_months": flows["active_months"].to_numpy()})
@@ -171,6 +174,26 @@ def _score(flows: pd.DataFrame, enterprises: pd.DataFrame, scoring: CoreScoring)
     scored = score_cores(edges, names, scoring)
     scored["enterprise_id"] = ids[scored["enterprise_id"].to_numpy(dtype="int64")]
     return scored
+
+
+def pick_cores(flows: pd.DataFrame, enterprises: pd.DataFrame,
+               config: AnalysisConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Every firm scored, the hubs, and the cores chains are built for (best first).
+
+    ``flows`` are the staged trade edges with ``payer_code``/``payee_code`` (positions in the
+    id-sorted ``enterprises``). The score runs over :func:`~chainsight.graph.cores.trading_ties`;
+    a hub is not a core unless ``config.cores.allow_hubs``.
+    """
+    names = enterprises.set_index("enterprise_id")["name"]
+    hubs = hub_firms(flows, names, config.hubs)
+    scored = _score(flows, enterprises, config.cores)
+    # no trading tie at all leaves an empty, object-typed frame: select rows, never columns
+    candidates = scored[scored["is_core"].astype(bool).to_numpy()]
+    if not config.cores.allow_hubs:
+        candidates = candidates[~candidates["enterprise_id"].isin(hubs["enterprise_id"])]
+    floor = config.chains.min_score_ratio * (candidates["score"].max() if len(candidates) else 0.0)
+    core_rows = candidates[candidates["score"] >= floor].head(config.chains.max_cores).reset_index(drop=True)
+    return scored, hubs, core_rows
 
 
 def _products(values: pd.Series) -> str:
@@ -218,13 +241,11 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
         raise NotAnalysed("there are no trade flows to analyse: check the ingest report")
     names = inputs["enterprises"].set_index("enterprise_id")["name"]
     progress(steps[1], 1, len(steps))
-    scored = _score(flows, inputs["enterprises"], config.cores)
-    candidates = scored[scored["is_core"]]
-    floor = config.chains.min_score_ratio * (candidates["score"].max() if len(candidates) else 0.0)
-    core_rows = candidates[candidates["score"] >= floor].head(config.chains.max_cores).reset_index(drop=True)
+    scored, hubs, core_rows = pick_cores(flows, inputs["enterprises"], config)
     core_ids = core_rows["enterprise_id"].tolist()
     progress(steps[2], 2, len(steps))
-    members = chain_members(flows, flow_months, core_ids, config.chains)
+    members, excluded = chain_membership(flows, flow_months, core_ids, config.chains,
+                                         pd.Index(hubs["enterprise_id"]))
     firms = _firms(inputs, scored, config.no_loan_cap, as_of)
     progress(steps[3], 3, len(steps))
     prospects = rank_prospects(members, firms, inputs["balances"], config.prospects)
@@ -235,12 +256,13 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     meta = {"analysed_at": datetime.now().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
             "warnings": warnings,
             "n_enterprises": len(firms), "n_flows": len(flows), "n_cores": len(cores),
-            "n_members": len(members), "n_prospects": len(prospects),
+            "n_members": len(members), "n_prospects": len(prospects), "n_hubs": len(hubs),
+            "n_excluded_ties": len(excluded),
             "config": json.loads(config.model_dump_json())}
     progress("done", len(steps), len(steps))
     return Analysis(meta=meta, firms=firms, cores=cores, members=members, prospects=prospects,
                     leakage=leak, leakage_top=leak_top, alerts=found, flows=flows,
-                    balances=inputs["balances"])
+                    balances=inputs["balances"], excluded=excluded, hubs=hubs)
 
 
 def _core_table(core_rows: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:

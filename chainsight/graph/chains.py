@@ -6,6 +6,15 @@ supplier, upstream). For a core C:
 * tier-1 **up** (suppliers): firms C pays; tier-1 **down** (customers): firms that pay C;
 * tier-2 up: firms that tier-1 suppliers pay; tier-2 down: firms that pay tier-1 customers.
 
+A tie makes a member only when it is a trading relationship (:class:`ChainRules`): at least
+``min_months`` active months, ``min_payments`` payments and ``min_tie_amount`` CNY; a tier-2 tie also has
+to matter, its amount at least ``min_tier2_share`` of the member's own receipts or spend (its dependency)
+or of the via firm's spend or receipts. Hubs (:mod:`chainsight.graph.hubs`) are not members unless
+``include_hubs``. Two-way trade goes to the side of the dominant net flow; the other side is kept as an
+excluded tie marked ``two_way_minor_side``. Every tie that was looked at and left out is returned by
+:func:`chain_membership` with the first rule that excluded it (``EXCLUDED_COLUMNS``), so "why is X
+missing?" has an answer.
+
 A firm on both sides of the same tier goes where more money moves. Each member carries the amount,
 count and active months of its tie (with C for tier 1, with its ``via`` firm for tier 2), the share
 that tie is of C's (or the via firm's) spend or receipts, the member's dependency (the tie as a share
@@ -18,9 +27,12 @@ Examples
 >>> flows = pd.DataFrame({"payer_id": ["C", "C", "D", "S"], "payee_id": ["S", "T", "C", "S2"],
 ...                       "amount": [100.0, 50.0, 80.0, 30.0], "count": [3, 1, 2, 1],
 ...                       "active_months": [3, 1, 2, 1]})
->>> members = chain_members(flows, None, ["C"])
+>>> members = chain_members(flows, None, ["C"], ChainRules(min_months=1, min_payments=1, min_tie_amount=0))
 >>> members[["enterprise_id", "direction", "tier", "via_id"]].values.tolist()
 [['D', 'down', 1, 'C'], ['S', 'up', 1, 'C'], ['S2', 'up', 2, 'S'], ['T', 'up', 1, 'C']]
+>>> members, excluded = chain_membership(flows, None, ["C"], ChainRules(min_tie_amount=0))
+>>> excluded[["enterprise_id", "tier", "rule"]].values.tolist()
+[['D', 1, 'tie_months'], ['T', 1, 'tie_months'], ['S2', 2, 'tie_months']]
 """
 
 from __future__ import annotations
@@ -44,11 +56,19 @@ class ChainRules(BaseModel):
     depth: int = Field(2, ge=1, le=2, description="1: tier-1 only; 2: tier-1 and tier-2")
     min_amount: float = Field(0.0, ge=0, description="ignore ties smaller than this (CNY)")
     recent_months: int = Field(3, ge=1, description="the trend compares these last months with the rest")
+    min_months: int = Field(3, ge=1, description="a tie is trade when active in at least these months")
+    min_payments: int = Field(3, ge=1, description="…with at least these payments")
+    min_tie_amount: float = Field(20_000.0, ge=0, description="…and at least this amount (CNY)")
+    min_tier2_share: float = Field(0.05, ge=0, le=1, description="a tier-2 tie is at least this share of "
+                                   "the member's receipts or spend, or of the via firm's spend or receipts")
+    include_hubs: bool = Field(False, description="hubs (utilities, logistics, payroll agents …) may be members")
 
 
 MEMBER_COLUMNS = ("core_id", "enterprise_id", "direction", "tier", "via_id", "amount", "count",
                   "active_months", "months_in_period", "first_date", "last_date", "share_of_core",
                   "dependency", "trend", "monthly", "ppr", "n_cores")
+EXCLUDED_COLUMNS = ("core_id", "enterprise_id", "direction", "tier", "via_id", "amount", "count",
+                    "active_months", "share_of_core", "dependency", "rule")
 
 
 def _side(flows: pd.DataFrame, anchors: pd.DataFrame, direction: str, tier: int,
@@ -72,8 +92,20 @@ def _best(ties: pd.DataFrame) -> pd.DataFrame:
     return ties.drop_duplicates(["core_id", "enterprise_id"], keep="first")
 
 
+def _rule(ties: pd.DataFrame, rules: ChainRules, hubs: pd.Index, tier: int) -> np.ndarray:
+    """The first rule each tie fails ("" when it makes a member)."""
+    failed = [(ties["enterprise_id"].isin(hubs).to_numpy() & (not rules.include_hubs), "hub"),
+              (ties["active_months"].to_numpy() < rules.min_months, "tie_months"),
+              (ties["count"].to_numpy() < rules.min_payments, "tie_payments"),
+              (ties["amount"].to_numpy() < rules.min_tie_amount, "tie_amount")]
+    if tier == 2:
+        matters = np.fmax(ties["dependency"].to_numpy(float), ties["share_of_core"].to_numpy(float))
+        failed.append((~(matters >= rules.min_tier2_share), "tier2_share"))
+    return np.select([f for f, _ in failed], [r for _, r in failed], "")
+
+
 def chain_members(flows: pd.DataFrame, flow_months: pd.DataFrame | None, core_ids: list[str],
-                  rules: ChainRules | None = None) -> pd.DataFrame:
+                  rules: ChainRules | None = None, hubs: pd.Index | None = None) -> pd.DataFrame:
     """Members of every core's chain (the cores themselves excluded), one row per (core, member).
 
     Parameters
@@ -83,15 +115,36 @@ def chain_members(flows: pd.DataFrame, flow_months: pd.DataFrame | None, core_id
     flow_months : ``payer_id, payee_id, month, amount`` for monthly series and trends (or None).
     core_ids : the cores, best first.
     rules : thresholds; defaults when None.
+    hubs : ids of hub firms (:func:`chainsight.graph.hubs.hub_firms`); none when None.
+    """
+    return chain_membership(flows, flow_months, core_ids, rules, hubs)[0]
+
+
+def chain_membership(flows: pd.DataFrame, flow_months: pd.DataFrame | None, core_ids: list[str],
+                     rules: ChainRules | None = None,
+                     hubs: pd.Index | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`chain_members` and the ties left out, each with the rule that excluded it.
+
+    The excluded ties (``EXCLUDED_COLUMNS``) are one row per (core, firm, direction, tier) that was
+    looked at — every counterparty of a core, every counterparty of a tier-1 member on its side — and
+    did not make a member; a firm that made a member by another tie is not listed again.
     """
     rules = rules or ChainRules()
+    hubs = pd.Index([]) if hubs is None else pd.Index(hubs)
     flows = flows[flows["amount"] > rules.min_amount]
     spend = flows.groupby("payer_id")["amount"].sum()
     receipts = flows.groupby("payee_id")["amount"].sum()
     cores = pd.DataFrame({"core_id": core_ids, "anchor": core_ids})
-    tier1 = _best(pd.concat([_side(flows, cores, "up", 1, spend, receipts),
-                             _side(flows, cores, "down", 1, spend, receipts)], ignore_index=True))
-    tier1 = tier1[tier1["enterprise_id"] != tier1["core_id"]]
+    ties1 = pd.concat([_side(flows, cores, "up", 1, spend, receipts),
+                       _side(flows, cores, "down", 1, spend, receipts)], ignore_index=True)
+    ties1 = ties1[ties1["enterprise_id"] != ties1["core_id"]]
+    dominant = _best(ties1)  # two-way trade: the side where more money moves
+    minor = ties1.merge(dominant[["core_id", "enterprise_id", "direction"]].assign(_major=True),
+                        on=["core_id", "enterprise_id", "direction"], how="left")
+    minor = minor[minor["_major"].isna()].drop(columns="_major").assign(rule="two_way_minor_side")
+    dominant = dominant.assign(rule=_rule(dominant, rules, hubs, 1))
+    tier1 = dominant[dominant["rule"] == ""].drop(columns="rule")
+    excluded = [minor, dominant[dominant["rule"] != ""]]
     parts = [tier1]
     if rules.depth >= 2:
         tier2 = []
@@ -103,7 +156,13 @@ def chain_members(flows: pd.DataFrame, flow_months: pd.DataFrame | None, core_id
         known = pd.concat([tier1[["core_id", "enterprise_id"]],
                            cores.rename(columns={"anchor": "enterprise_id"})], ignore_index=True)
         ties = ties.merge(known.assign(_known=True), on=["core_id", "enterprise_id"], how="left")
-        parts.append(_best(ties[ties["_known"].isna()].drop(columns="_known")))
+        ties = ties[ties["_known"].isna()].drop(columns="_known")
+        ties = ties.assign(rule=_rule(ties, rules, hubs, 2))
+        kept = _best(ties[ties["rule"] == ""]).drop(columns="rule")
+        parts.append(kept)
+        left_out = ties[ties["rule"] != ""].merge(kept[["core_id", "enterprise_id"]].assign(_kept=True),
+                                                  on=["core_id", "enterprise_id"], how="left")
+        excluded.append(_best(left_out[left_out["_kept"].isna()].drop(columns="_kept")))
     members = pd.concat(parts, ignore_index=True)
     members = _with_series(members, flow_months, rules)
     members["ppr"] = _tier_decay(members, flows)
@@ -114,7 +173,10 @@ def chain_members(flows: pd.DataFrame, flow_months: pd.DataFrame | None, core_id
     members = members.sort_values(["core_id", "enterprise_id"], kind="mergesort").reset_index(drop=True)
     members["share_of_core"] = members["share_of_core"].fillna(0.0)
     members["dependency"] = members["dependency"].fillna(0.0)
-    return members[list(MEMBER_COLUMNS)]
+    out = pd.concat(excluded, ignore_index=True)
+    out = out.sort_values(["core_id", "tier", "direction", "amount", "enterprise_id"],
+                          ascending=[True, True, True, False, True], kind="mergesort")
+    return members[list(MEMBER_COLUMNS)], out.reset_index(drop=True)[list(EXCLUDED_COLUMNS)]
 
 
 def _with_series(members: pd.DataFrame, flow_months: pd.DataFrame | None, rules: ChainRules) -> pd.DataFrame:
@@ -161,3 +223,31 @@ def _tier_decay(members: pd.DataFrame, flows: pd.DataFrame) -> np.ndarray:
         top = values.max() if len(values) else 0.0
         out[group.index.to_numpy()] = values / top if top > 0 else values
     return out
+
+
+EXCLUSION_RULES = {
+    "hub": "a hub (utility, logistics, payroll agent …): a sliver of every counterparty's flows",
+    "tie_months": "the tie was active in too few months",
+    "tie_payments": "the tie has too few payments",
+    "tie_amount": "the tie's amount is below the minimum",
+    "tier2_share": "the tier-2 tie is too small a share of the member's or the via firm's flows",
+    "two_way_minor_side": "two-way trade: the firm is on the side of the dominant net flow",
+}
+
+
+def why_missing(excluded: pd.DataFrame, core_id: str, enterprise_id: str) -> list[str]:
+    """Why ``enterprise_id`` is not (or not only) in ``core_id``'s chain, one sentence per tie left out.
+
+    >>> x = pd.DataFrame([dict(core_id="C", enterprise_id="U", direction="up", tier=1, via_id="C",
+    ...                        amount=7200.0, count=12, active_months=12, share_of_core=0.01,
+    ...                        dependency=0.0, rule="hub")])
+    >>> print(why_missing(x, "C", "U")[0])
+    tier-1 up via C (CNY 7,200, 12 payments, 12 months): a hub (utility, logistics, payroll agent …): a sliver of every counterparty's flows
+    >>> why_missing(x, "C", "nobody")
+    []
+    """
+    rows = excluded[(excluded["core_id"] == core_id) & (excluded["enterprise_id"] == enterprise_id)]
+    return [f"tier-{int(r['tier'])} {r['direction']} via {r['via_id']} (CNY {float(r['amount']):,.0f}, "
+            f"{int(r['count'])} payments, {int(r['active_months'])} months): "
+            f"{EXCLUSION_RULES.get(str(r['rule']), str(r['rule']))}"
+            for r in rows.to_dict("records")]

@@ -44,7 +44,7 @@ from chainsight.graph import centrality as cen
 
 __all__ = [
     "METRIC_COLUMNS", "OUTPUT_COLUMNS", "CoreScoring", "core_score", "enterprise_metrics",
-    "rank_cores", "score_cores",
+    "rank_cores", "score_cores", "trading_ties",
 ]  # fmt: skip
 
 METRIC_COLUMNS = [
@@ -78,11 +78,39 @@ class CoreScoring(BaseModel):
     min_customers: int = Field(5, ge=0)
     min_active_months: int = Field(3, ge=0, le=12)
     top_n: int = Field(100, ge=0, description="eligible firms flagged is_core, best first")
+    min_tie_months: int = Field(2, ge=1, description="analyze scores over the ties active in at least "
+                                "these months: a one-off purchase is not a supplier")
+    min_tie_share: float = Field(0.02, ge=0, le=1, description="…and that matter to one side: at least "
+                                 "this share of the payer's spend or of the payee's receipts")
+    allow_hubs: bool = Field(False, description="hubs (chainsight.graph.hubs) may be cores")
     explain_top: int | None = Field(1000, ge=0, description="rows explained; None: all")
     betweenness_k: int | None = Field(8, ge=2, description="sampled sources; None: exact")
     seed: int = 0
     alpha: float = Field(0.85, gt=0, lt=1)
     tol: float = Field(1e-10, gt=0)
+
+
+def trading_ties(flows: pd.DataFrame, scoring: CoreScoring) -> pd.DataFrame:
+    """The ties the core score is computed over: trading relationships, not slivers.
+
+    A tie (``payer_id, payee_id, amount, active_months``) counts when it was active in at least
+    ``min_tie_months`` months and is at least ``min_tie_share`` of the payer's spend or of the payee's
+    receipts: a one-off purchase is not a supplier, and a utility bill or a freight charge, a sliver of
+    both sides, says nothing of a chain.
+
+    >>> flows = pd.DataFrame({"payer_id": ["A", "A", "B", "X"], "payee_id": ["S", "U", "U", "U"],
+    ...                       "amount": [99.0, 1.0, 1.0, 98.0], "active_months": [12, 12, 1, 12]})
+    >>> trading_ties(flows, CoreScoring(min_tie_share=0.05))[["payer_id", "payee_id"]].values.tolist()
+    [['A', 'S'], ['X', 'U']]
+    """
+    spend = flows.groupby("payer_id")["amount"].transform("sum").to_numpy(float)
+    receipts = flows.groupby("payee_id")["amount"].transform("sum").to_numpy(float)
+    amount = flows["amount"].to_numpy(float)
+    matters = np.maximum(np.divide(amount, spend, out=np.zeros_like(amount), where=spend > 0),
+                         np.divide(amount, receipts, out=np.zeros_like(amount), where=receipts > 0))
+    keep = (flows["active_months"].to_numpy() >= scoring.min_tie_months) & (matters >= scoring.min_tie_share)
+    kept: pd.DataFrame = flows[keep]
+    return kept
 
 
 def _scaled(x: np.ndarray) -> np.ndarray:

@@ -35,3 +35,7 @@ class Analysis:
     alerts: pd.DataFrame         # per core: changes between the two latest periods
     flows: pd.DataFrame          # trade edges (payer_id, payee_id, amount, count, months …)
     balances: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Not published: ties looked at and left out, each with its rule (chains.EXCLUDED_COLUMNS), and
+    # the hubs found (hubs.HUB_COLUMNS), so that "why is X missing?" has an answer in a notebook.
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
+    hubs: pd.DataFrame = field(default_factory=pd.DataFrame)

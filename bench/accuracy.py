@@ -1,0 +1,225 @@
+"""Accuracy of the analysis against a demo bank's planted truth, beside two naive baselines.
+
+    .venv/bin/python bench/accuracy.py                     # medium bank, seed 7, in a temp folder
+    .venv/bin/python bench/accuracy.py --scale small --seed 3
+    .venv/bin/python bench/accuracy.py --folder /tmp/bank  # reuse a generated + ingested bank
+
+The truth is the generator's own (``truth/*.csv``, written from its specification, never from the
+analysis). The baselines see the same trade flows the analysis sees (``Analysis.flows``):
+
+* **min(in, out) degree** — cores are the firms with the most distinct counterparties on their weaker
+  side (ties by total amount); their chain is every firm that paid or was paid by them once
+  (tier 1, on the side of the larger amount) and every firm one more payment away (tier 2); prospects
+  are those members by number of payments with the core (or the via firm);
+* **total amount** — cores by money paid plus received; the same any-payment chain; prospects by amount.
+
+The column "any payment" keeps ChainSight's cores but builds their chains the naive way, so the value of
+the membership rules shows apart from the value of the core score. Every figure is measured on the
+planted cores the method found (membership, direction, prospects) or on all of them (core recall).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from chainsight.graph.result import Analysis  # noqa: E402
+
+Metrics = dict[str, dict[str, float | None]]
+METHODS = ("chainsight", "any_payment", "degree", "amount")
+HEADERS = {"chainsight": "ChainSight", "any_payment": "ChainSight cores, any-payment chain",
+           "degree": "min(in, out) degree", "amount": "total amount"}
+
+
+def read_truth(truth: Path, pipeline_id: Callable[[str], str]) -> dict[str, pd.DataFrame]:
+    """The truth files with their firm keys mapped to pipeline ids (``core_id``, ``enterprise_id``)."""
+    out = {}
+    for name in ("cores", "chain", "decoys", "eligible"):
+        frame = pd.read_csv(truth / f"{name}.csv", dtype=str)
+        for key, column in (("core", "core_id"), ("firm", "enterprise_id")):
+            if key in frame:
+                frame[column] = frame.pop(key).map(pipeline_id)
+        out[name] = frame
+    out["chain"]["tier"] = out["chain"]["tier"].astype(int)
+    noise = truth / "noise.csv"  # the noise around cores, not chain ties by design (newer banks)
+    frame = pd.read_csv(noise, dtype=str) if noise.exists() else pd.DataFrame(columns=["payer", "payee", "kind"])
+    out["noise"] = frame.assign(payer=frame["payer"].map(pipeline_id), payee=frame["payee"].map(pipeline_id))
+    return out
+
+
+def baseline_cores(flows: pd.DataFrame, by: str) -> list[str]:
+    """Every firm ranked by ``by`` ("degree": min(in, out) distinct counterparties; "amount")."""
+    paid = flows.groupby("payer_id").agg(out_amount=("amount", "sum"), out_degree=("payee_id", "nunique"))
+    got = flows.groupby("payee_id").agg(in_amount=("amount", "sum"), in_degree=("payer_id", "nunique"))
+    firms = paid.join(got, how="outer").fillna(0.0)
+    firms["total"] = firms["out_amount"] + firms["in_amount"]
+    firms["degree"] = np.minimum(firms["out_degree"], firms["in_degree"])
+    keys = ["degree", "total"] if by == "degree" else ["total", "degree"]
+    firms = firms.rename_axis("enterprise_id").reset_index()
+    return firms.sort_values([*keys, "enterprise_id"], ascending=[False, False, True])["enterprise_id"].tolist()
+
+
+def any_payment_chain(flows: pd.DataFrame, core_ids: list[str], rank_by: str) -> pd.DataFrame:
+    """The naive chain: tier 1 is every counterparty, on the side of the larger amount; tier 2 every
+    counterparty of a tier-1 firm on its side; ``score`` is the tie's amount or payment count."""
+    col = "amount" if rank_by == "amount" else "count"
+    up = flows.rename(columns={"payer_id": "via_id", "payee_id": "enterprise_id"}).assign(direction="up")
+    down = flows.rename(columns={"payee_id": "via_id", "payer_id": "enterprise_id"}).assign(direction="down")
+    ties = pd.concat([up, down], ignore_index=True)[["via_id", "enterprise_id", "direction", "amount", col]]
+    ties = ties.loc[:, ~ties.columns.duplicated()]
+    ties["score"] = ties[col]
+    cores = pd.DataFrame({"core_id": core_ids})
+    t1 = cores.merge(ties, left_on="core_id", right_on="via_id")
+    t1 = t1.sort_values("amount", ascending=False).drop_duplicates(["core_id", "enterprise_id"])
+    t1 = t1[t1["enterprise_id"] != t1["core_id"]].assign(tier=1)
+    t2 = t1[["core_id", "enterprise_id", "direction"]].rename(columns={"enterprise_id": "via_id"}).merge(
+        ties, on=["via_id", "direction"])
+    known = pd.concat([t1[["core_id", "enterprise_id"]],
+                       pd.DataFrame({"core_id": core_ids, "enterprise_id": core_ids})])
+    t2 = t2.merge(known.assign(_k=1), on=["core_id", "enterprise_id"], how="left")
+    t2 = t2[t2["_k"].isna()].sort_values("amount", ascending=False).drop_duplicates(
+        ["core_id", "enterprise_id"]).assign(tier=2)
+    cols = ["core_id", "enterprise_id", "direction", "tier", "score"]
+    return pd.concat([t1[cols], t2[cols]], ignore_index=True)
+
+
+def _pr(found: set[tuple[str, str]], planted: set[tuple[str, str]]) -> tuple[float | None, float | None]:
+    hit = len(found & planted)
+    return (hit / len(found) if found else None, hit / len(planted) if planted else None)
+
+
+def _membership(members: pd.DataFrame, chain: pd.DataFrame, cores: set[str]) -> dict[str, float | None]:
+    """Tier-1/tier-2 precision and recall and direction accuracy over the planted cores found."""
+    out: dict[str, float | None] = {}
+    m = members[members["core_id"].isin(cores)]
+    c = chain[chain["core_id"].isin(cores)]
+    for tier in (1, 2):
+        found = set(map(tuple, m.loc[m["tier"] == tier, ["core_id", "enterprise_id"]].to_numpy()))
+        planted = set(map(tuple, c.loc[c["tier"] == tier, ["core_id", "enterprise_id"]].to_numpy()))
+        out[f"tier-{tier} precision"], out[f"tier-{tier} recall"] = _pr(found, planted)
+    both = m.merge(c, on=["core_id", "enterprise_id"], suffixes=("", "_true"))
+    out["direction accuracy"] = float((both["direction"] == both["direction_true"]).mean()) if len(both) else None
+    return out
+
+
+def _prospects(ranked: pd.DataFrame, chain: pd.DataFrame, cores: set[str], k: int) -> float | None:
+    """Mean over the planted cores found of the share of the top-k prospects with a planted tie."""
+    planted = set(map(tuple, chain[["core_id", "enterprise_id"]].to_numpy()))
+    shares = []
+    for core in sorted(cores):
+        top = ranked.loc[ranked["core_id"] == core, "enterprise_id"].head(k)
+        if len(top):
+            shares.append(sum((core, e) in planted for e in top) / len(top))
+    return float(np.mean(shares)) if shares else None
+
+
+def measure(analysis: Analysis, truth: dict[str, pd.DataFrame]) -> Metrics:
+    """Every accuracy figure, per method (``METHODS``); None where a figure does not apply."""
+    planted = set(truth["cores"]["core_id"])
+    decoys = set(truth["decoys"]["enterprise_id"])
+    k = len(planted)
+    n_listed = max(len(analysis.cores), k)
+    flows = analysis.flows
+    ours = analysis.cores["enterprise_id"].tolist()
+    ranked = {"chainsight": ours, "any_payment": ours,
+              "degree": baseline_cores(flows, "degree")[:n_listed],
+              "amount": baseline_cores(flows, "amount")[:n_listed]}
+    metrics: Metrics = {}
+    prospect_pool = set(analysis.prospects["enterprise_id"])
+    for method in METHODS:
+        cores = ranked[method]
+        found = planted & set(cores)
+        row: dict[str, float | None] = {
+            f"core precision@{k}": len(set(cores[:k]) & planted) / k,
+            "core recall (all listed cores)": len(found) / k,
+            f"decoys in top {k}": float(len(set(cores[:k]) & decoys)),
+        }
+        if method == "chainsight":
+            members = analysis.members
+            prospects = analysis.prospects.sort_values(["core_id", "rank"])
+        else:
+            rank_by = "amount" if method in ("amount", "any_payment") else "count"
+            members = any_payment_chain(flows, sorted(found), rank_by)
+            prospects = members[members["enterprise_id"].isin(prospect_pool)].sort_values(
+                ["core_id", "score", "enterprise_id"], ascending=[True, False, True])
+        row.update(_membership(members, truth["chain"], found))
+        noise = truth["noise"]
+        pairs = set(zip(noise["payer"], noise["payee"])) | set(zip(noise["payee"], noise["payer"]))
+        t1 = members[(members["tier"] == 1) & members["core_id"].isin(found)]
+        planted_t1 = set(zip(truth["chain"]["core_id"], truth["chain"]["enterprise_id"]))
+        row["noise ties taken as tier-1 members"] = float(sum(
+            (c, e) in pairs and (c, e) not in planted_t1 for c, e in zip(t1["core_id"], t1["enterprise_id"])))
+        row["prospect precision@20"] = _prospects(prospects, truth["chain"], found, 20)
+        row["prospect precision@100"] = _prospects(prospects, truth["chain"], found, 100)
+        metrics[method] = row
+    expected = truth["eligible"].assign(eligible=truth["eligible"]["eligible"].str.lower() == "true")
+    got = analysis.firms.set_index("enterprise_id").reindex(expected["enterprise_id"])["eligible"]
+    agree = float((got.to_numpy() == expected["eligible"].to_numpy()).mean())
+    for method in METHODS:  # eligibility is the master's question, not the flows': one answer
+        metrics[method]["eligibility agreement (per customer)"] = agree if method == "chainsight" else None
+    return metrics
+
+
+def markdown(metrics: Metrics) -> str:
+    """The figures as a markdown table, one row per figure, one column per method."""
+    names = list(metrics["chainsight"])
+    lines = ["| figure | " + " | ".join(HEADERS[m] for m in METHODS) + " |",
+             "|---|" + "---:|" * len(METHODS)]
+    for name in names:
+        cells = []
+        for m in METHODS:
+            v = metrics[m][name]
+            whole = name.startswith(("decoys", "noise"))
+            cells.append("–" if v is None else f"{v:,.0f}" if whole else f"{v:.3f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def bank(folder: Path, scale: str, seed: int) -> Analysis:
+    """Generate (unless present), ingest and analyse a demo bank under ``folder``."""
+    from chainsight.demo import generate
+    from chainsight.graph.analysis import analyze
+    from chainsight.ingest.pipeline import ingest
+    from chainsight.ingest.staging import connect
+
+    if not (folder / "data" / "truth" / "cores.csv").exists():
+        generate(folder / "data", scale=scale, seed=seed)  # type: ignore[arg-type]
+    if not (folder / "staging.duckdb").exists():
+        ingest(folder / "data" / "chainsight.toml", folder / "staging.duckdb")
+    con = connect(folder / "staging.duckdb", read_only=True)
+    try:
+        return analyze(con)
+    finally:
+        con.close()
+
+
+def pipeline_id(key: str) -> str:
+    """The pipeline's enterprise id of a truth key (a USCC whose check holds, else a name)."""
+    from chainsight.ingest.entities import enterprise_id, valid_uscc
+
+    return enterprise_id(key if valid_uscc(key) else None, key)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", default="medium")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--folder", type=Path, default=None, help="generated bank to reuse (or create)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.folder or Path(tmp)
+        analysis = bank(folder, args.scale, args.seed)
+        metrics = measure(analysis, read_truth(folder / "data" / "truth", pipeline_id))
+    print(f"Accuracy on the {args.scale} demo bank (seed {args.seed}):\n")
+    print(markdown(metrics))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Accuracy on the small demo bank against its planted truth, beside the naive baselines
+(``bench/accuracy.py`` prints the same figures as a table; the truth is the generator's own)."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from chainsight.graph.result import Analysis
+
+pytestmark = pytest.mark.slow
+
+
+def _bench() -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / "bench" / "accuracy.py"
+    spec = importlib.util.spec_from_file_location("bench_accuracy", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def figures(small_bank: tuple[Path, Path], small_analysis: Analysis,
+            pipeline_id: Callable[[str], str]) -> dict[str, dict[str, float | None]]:
+    bench = _bench()
+    metrics: dict[str, dict[str, float | None]] = bench.measure(
+        small_analysis, bench.read_truth(small_bank[0] / "truth", pipeline_id))
+    print("\n" + bench.markdown(metrics))
+    return metrics
+
+
+def _get(figures: dict[str, dict[str, float | None]], method: str, prefix: str) -> float:
+    (value,) = [v for k, v in figures[method].items() if k.startswith(prefix)]
+    assert value is not None
+    return value
+
+
+def test_cores(figures: dict[str, dict[str, float | None]]) -> None:
+    assert _get(figures, "chainsight", "core precision@") >= 0.95
+    assert _get(figures, "chainsight", "core recall") >= 0.95
+    assert _get(figures, "chainsight", "decoys in top") == 0
+
+
+def test_membership_precision_and_recall(figures: dict[str, dict[str, float | None]]) -> None:
+    assert _get(figures, "chainsight", "tier-1 precision") >= 0.95
+    assert _get(figures, "chainsight", "tier-1 recall") >= 0.95
+    assert _get(figures, "chainsight", "tier-2 recall") >= 0.9
+    ours, naive = _get(figures, "chainsight", "tier-2 precision"), _get(figures, "any_payment", "tier-2 precision")
+    # any single payment made a tier-2 member before: the rules must more than double its precision
+    assert ours >= 0.55 and ours >= 2 * naive
+
+
+def test_direction_prospects_and_eligibility(figures: dict[str, dict[str, float | None]]) -> None:
+    assert _get(figures, "chainsight", "direction") >= 0.98
+    assert _get(figures, "chainsight", "prospect precision@20") >= 0.95
+    assert _get(figures, "chainsight", "prospect precision@100") >= 0.9
+    assert _get(figures, "chainsight", "eligibility") == 1.0
+
+
+def test_the_noise_around_cores_stays_out(figures: dict[str, dict[str, float | None]]) -> None:
+    # truth/noise.csv: hub bills, one-off purchases, buy-backs, agent payments — none a chain tie
+    assert _get(figures, "any_payment", "noise ties") > 50
+    assert _get(figures, "chainsight", "noise ties") <= 0.02 * _get(figures, "any_payment", "noise ties")
