@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import glob
+import re
 import tomllib
 from datetime import date
 from decimal import Decimal
@@ -55,6 +56,9 @@ FLOW_CLASSES = (
     "reversal", "refund", "loan", "interest", "fee", "tax", "social_insurance", "payroll",
     "intra_transfer", "individual", "trade",
 )
+
+#: Built-in classes a statement posts without a counterparty: such a row is excluded as its class.
+NO_COUNTERPARTY_CLASSES = frozenset({"interest", "fee"})
 
 
 class _Strict(BaseModel):
@@ -190,20 +194,69 @@ class MasterFiles(_Strict):
         return self
 
 
+_CLASS_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: Reasons a row can already have: a rule's class may not take one of these names.
+_RESERVED_CLASSES = frozenset({"trade", "zero_amount", "duplicate_row", "mirror_duplicate", "reversed",
+                               "unresolved_party"})
+
+
 class ClassRule(_Strict):
-    """A non-trade rule: a row whose memo or counterparty name contains a keyword gets ``flow_class``."""
+    """A classification rule: a row whose memo or counterparty name contains a keyword gets ``flow_class``.
+
+    Matching is by substring (a keyword anywhere in the text), case-sensitive unless
+    ``case_sensitive = false``; rules are tried in file order and the first that matches wins.
+    ``flow_class`` is one of the built-in non-trade classes (:data:`FLOW_CLASSES`) or a class of the
+    bank's own (lower-case letters, digits, ``_``), which is non-trade unless ``trade = true``: a
+    trade class's rows feed the chain graph like ``trade``.
+
+    >>> ClassRule(flow_class="pension", memo=("PENSION",), case_sensitive=False).is_trade
+    False
+    >>> ClassRule(flow_class="household", memo=("HH",), trade=True).is_trade
+    True
+    >>> ClassRule(flow_class="interest", memo=("INT",), trade=True)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for ClassRule
+    ...
+    """
 
     flow_class: str
     memo: tuple[str, ...] = ()
     counterparty: tuple[str, ...] = ()
+    case_sensitive: bool = True
+    trade: bool = False
+    needs_counterparty: bool | None = Field(
+        default=None, description="false: a row of this class may lack a counterparty (default false "
+        "for interest and fee, which a statement posts without one; true for every other class)")
 
     @model_validator(mode="after")
     def _known_class(self) -> ClassRule:
-        if self.flow_class not in FLOW_CLASSES or self.flow_class == "trade":
-            raise ValueError(f"flow_class must be one of {list(FLOW_CLASSES[:-1])}")
+        if not _CLASS_NAME.match(self.flow_class) or self.flow_class in _RESERVED_CLASSES:
+            raise ValueError(f"flow_class {self.flow_class!r}: name one of {list(FLOW_CLASSES[:-1])} or a "
+                             "class of your own in lower-case letters, digits and _ (not "
+                             f"{sorted(_RESERVED_CLASSES)})")
+        if self.trade and self.flow_class in FLOW_CLASSES:
+            raise ValueError(f"{self.flow_class} is a built-in non-trade class; trade = true is for a "
+                             "class of your own")
+        if self.trade and self.needs_counterparty is False:
+            raise ValueError(f"{self.flow_class}: a trade class needs a counterparty (it is a chain edge)")
         if not self.memo and not self.counterparty:
             raise ValueError(f"rule for {self.flow_class} needs memo or counterparty keywords")
+        if any(not w for w in (*self.memo, *self.counterparty)):
+            raise ValueError(f"rule for {self.flow_class} has an empty keyword, which would match every row")
         return self
+
+    @property
+    def is_trade(self) -> bool:
+        """True when this rule's rows are trade (feed the chain graph)."""
+        return self.trade
+
+    @property
+    def counterparty_optional(self) -> bool:
+        """True when a row this rule classifies is complete without a counterparty (interest, fee)."""
+        if self.needs_counterparty is None:
+            return self.flow_class in NO_COUNTERPARTY_CLASSES
+        return not self.needs_counterparty
 
 
 DEFAULT_RULES: tuple[ClassRule, ...] = (

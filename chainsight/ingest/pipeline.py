@@ -35,7 +35,7 @@ from chainsight.ingest import master as master_io
 from chainsight.ingest.clean import map_columns, stage_raw
 from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
-from chainsight.ingest.manifest import IDENTIFIER_FIELDS, Manifest, Profile, load_manifest
+from chainsight.ingest.manifest import IDENTIFIER_FIELDS, ClassRule, Manifest, Profile, load_manifest
 from chainsight.ingest.readers import FileState, drop_raw, file_digest, read_into
 from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
 from chainsight.ingest.resolve import resolve_parties
@@ -101,7 +101,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tup
             continue
         status: FileStatus = "changed" if name in known else "new"
         try:
-            _stage_one(con, path, name, digest, state, profile)
+            _stage_one(con, path, name, digest, state, profile, spec.rules)
             reports.append(FileReport(file=name, status=status, layout=profile.layout))
         except UnusableInputError as exc:
             reports.append(_failed(con, name, profile, known, exc.problem))
@@ -120,7 +120,7 @@ def _failed(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, known: 
 
 
 def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str, state: FileState,
-               profile: Profile) -> None:
+               profile: Profile, rules: tuple[ClassRule, ...]) -> None:
     """Read one file, then replace its rows in one transaction: all of it arrives, or none of it.
 
     The read happens before the transaction, so a file DuckDB cannot parse aborts nothing.
@@ -139,7 +139,7 @@ def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: st
     def stage() -> None:
         _drop_file(con, name)
         file_id = _register(con, name, digest, state.size, profile.layout, profile_name(profile))
-        stage_raw(con, file_id, profile, positions, len(raw.header))
+        stage_raw(con, file_id, profile, positions, len(raw.header), rules)
         if raw.malformed:
             con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)",
                             [(file_id, m.line, m.reason, m.text) for m in raw.malformed])
