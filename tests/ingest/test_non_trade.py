@@ -62,3 +62,47 @@ def test_a_trade_class_cannot_go_without_counterparty(write_dataset: DatasetWrit
     rules = '[[rules]]\nflow_class = "goods"\nmemo = ["X"]\ntrade = true\nneeds_counterparty = false\n'
     with pytest.raises(ConfigError, match="trade class needs a counterparty"):
         load_manifest(write_dataset({"a.csv": ROWS[:1]}, extra_manifest=rules))
+
+
+def _classes(db: Path) -> dict[int, tuple[str, str | None, str]]:
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT line, status, reason, flow_class FROM transactions").fetchall()
+    con.close()
+    return {line: (status, reason, cls) for line, status, reason, cls in rows}
+
+
+def test_custom_classes_first_rule_in_file_order_wins(write_dataset: DatasetWriter, tmp_path: Path) -> None:
+    cp = "2001,上游甲有限公司,中国工商银行"
+    rows = [f"{CORE},2024-03-0{d},{d}00,,{cp},{memo},9000.00" for d, memo in enumerate(
+        ["PENSION INSURANCE", "insurance premium", "Household goods", "household goods", "PENALTY"], start=1)]
+    rules = ('[[rules]]\nflow_class = "pension"\nmemo = ["PENSION"]\n'
+             '[[rules]]\nflow_class = "insurance"\nmemo = ["INSURANCE"]\ncase_sensitive = false\n'
+             '[[rules]]\nflow_class = "household"\nmemo = ["Household"]\ntrade = true\n'
+             '[[rules]]\nflow_class = "penalty"\nmemo = ["PENALTY"]\n')
+    ingest(write_dataset({"2024-03.csv": rows}, extra_manifest=rules), tmp_path / "s.duckdb")
+    assert _classes(tmp_path / "s.duckdb") == {
+        2: ("excluded", "pension", "pension"),        # both PENSION and INSURANCE match: pension is first
+        3: ("excluded", "insurance", "insurance"),    # case-insensitive rule
+        4: ("loaded", None, "household"),             # a class declared trade feeds the graph
+        5: ("loaded", None, "trade"),                 # "Household" is case-sensitive
+        6: ("excluded", "penalty", "penalty"),
+    }
+
+
+def test_swapping_two_rules_swaps_the_class(write_dataset: DatasetWriter, tmp_path: Path) -> None:
+    rows = [f"{CORE},2024-03-01,100,,2001,上游甲有限公司,中国工商银行,PENSION INSURANCE,9000.00"]
+    first = '[[rules]]\nflow_class = "pension"\nmemo = ["PENSION"]\n'
+    second = '[[rules]]\nflow_class = "insurance"\nmemo = ["INSURANCE"]\n'
+    ingest(write_dataset({"a.csv": rows}, extra_manifest=second + first), tmp_path / "s.duckdb")
+    assert _classes(tmp_path / "s.duckdb")[2][2] == "insurance"
+
+
+@pytest.mark.parametrize("rule, message", [
+    ('flow_class = "Pension"\nmemo = ["P"]', "lower-case"),
+    ('flow_class = "zero_amount"\nmemo = ["P"]', "not"),
+    ('flow_class = "interest"\nmemo = ["P"]\ntrade = true', "built-in non-trade"),
+    ('flow_class = "x"\nmemo = [""]', "empty keyword"),
+])
+def test_bad_rules_are_refused(write_dataset: DatasetWriter, rule: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_manifest(write_dataset({"a.csv": ROWS[:1]}, extra_manifest="[[rules]]\n" + rule + "\n"))
