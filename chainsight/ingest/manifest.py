@@ -65,6 +65,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def check_delimiter(value: str) -> str:
+    """A field delimiter: one character other than a quote or a line break; ``\\t`` means tab."""
+    if value == "\\t":
+        value = "\t"
+    if len(value) != 1 or value in {'"', "\n", "\r", "\x00"}:
+        raise ValueError(f"delimiter must be one character other than a quote or a line break, "
+                         f"not {value!r} (for tab write \"\\t\")")
+    return value
+
+
+def check_date_formats(value: tuple[str, ...]) -> tuple[str, ...]:
+    """Date formats DuckDB's ``strptime`` accepts; at least one."""
+    if not value:
+        raise ValueError("list at least one date format, e.g. \"%Y%m%d\"")
+    probe = duckdb.connect()
+    try:
+        for fmt in value:
+            try:
+                probe.execute("SELECT try_strptime('2024-01-31', ?)", [fmt])
+            except duckdb.Error as exc:
+                raise ValueError(f"date format {fmt!r} is not valid: "
+                                 f"{str(exc).splitlines()[0]}") from None
+    finally:
+        probe.close()
+    return value
+
+
 class Profile(_Strict):
     """How one kind of export file is laid out and how to read its columns.
 
@@ -91,29 +118,12 @@ class Profile(_Strict):
     @field_validator("delimiter")
     @classmethod
     def _one_character(cls, value: str) -> str:
-        if value == "\\t":
-            value = "\t"
-        if len(value) != 1 or value in {'"', "\n", "\r", "\x00"}:
-            raise ValueError(f"delimiter must be one character other than a quote or a line break, "
-                             f"not {value!r} (for tab write \"\\t\")")
-        return value
+        return check_delimiter(value)
 
     @field_validator("date_formats")
     @classmethod
     def _parsable_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:
-            raise ValueError("list at least one date format, e.g. \"%Y%m%d\"")
-        probe = duckdb.connect()
-        try:
-            for fmt in value:
-                try:
-                    probe.execute("SELECT try_strptime('2024-01-31', ?)", [fmt])
-                except duckdb.Error as exc:
-                    raise ValueError(f"date format {fmt!r} is not valid: "
-                                     f"{str(exc).splitlines()[0]}") from None
-        finally:
-            probe.close()
-        return value
+        return check_date_formats(value)
 
     @model_validator(mode="after")
     def _known_fields(self) -> Profile:
@@ -160,7 +170,9 @@ class MasterFiles(_Strict):
     extract of a bank without off-balance-sheet lines: ``credit_off_balance = 0``): the 小额无贷户
     rule cannot be judged without it. A blank money cell means *unknown*, unless its column is listed
     in ``blank_is_zero`` (extracts that write nothing for zero). ``as_of`` is the day the master
-    describes; without it the manifest's ``as_of`` is taken.
+    describes; without it the manifest's ``as_of`` is taken. The master files are read with their own
+    ``encoding``, ``delimiter`` and ``date_formats`` (for ``opened``/``closed``; a date in none of them
+    rejects the row as ``bad_date``, it never loads as an unknown date; ISO ``2024-01-31`` is always read).
 
     >>> m = MasterFiles(customers="c.csv", accounts="a.csv", constants={"credit_off_balance": 0},
     ...                 blank_is_zero=["loan_balance"])
@@ -177,10 +189,22 @@ class MasterFiles(_Strict):
     accounts: str
     monthly_balances: str | None = None
     encoding: str = "auto"
+    delimiter: str = ","
+    date_formats: tuple[str, ...] = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d")
     as_of: date | None = None
     columns: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, Money] = Field(default_factory=dict)
     blank_is_zero: tuple[str, ...] = ()
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        return check_delimiter(value)
+
+    @field_validator("date_formats")
+    @classmethod
+    def _parsable_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_date_formats(value)
 
     @model_validator(mode="after")
     def _known_money(self) -> MasterFiles:

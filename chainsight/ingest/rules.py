@@ -8,8 +8,8 @@ SQL text only as escaped regular-expression literals (:func:`chainsight.ingest._
 >>> from chainsight.ingest.manifest import ClassRule
 >>> rules = (ClassRule(flow_class="fee", memo=("FEE",), case_sensitive=False),
 ...          ClassRule(flow_class="interest", memo=("fee", "INT")))
->>> duckdb.sql(f"SELECT {rule_class_sql(rules, chr(39) + 'int+fee' + chr(39), 'memo')}").fetchone()[0]
-'fee'
+>>> duckdb.connect().execute(f"SELECT {rule_class_sql(rules, chr(39) + 'int+fee' + chr(39), 'memo')}").fetchall()
+[('fee',)]
 """
 
 from __future__ import annotations
