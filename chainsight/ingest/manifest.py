@@ -15,7 +15,7 @@ Examples
 >>> m.profiles["stmt"].encoding
 'auto'
 >>> sorted(m.profiles["stmt"].required_columns())[:3]
-['counterparty_account', 'counterparty_name', 'credit']
+['counterparty_account', 'credit', 'date']
 """
 
 from __future__ import annotations
@@ -114,6 +114,18 @@ class Profile(_Strict):
     debit_values: tuple[str, ...] = ("借", "D", "DR", "debit", "支出", "付")
     credit_values: tuple[str, ...] = ("贷", "C", "CR", "credit", "收入", "收")
     negative_is_debit: bool = False
+    identify_by: tuple[Literal["uscc", "name", "account"], ...] = Field(
+        default=("uscc", "name"), description="evidence that identifies a party the master does not "
+        "hold: add \"account\" so that an account seen without a name or USCC is a firm of its own")
+
+    @field_validator("identify_by")
+    @classmethod
+    def _uscc_and_name(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        missing = [v for v in ("uscc", "name") if v not in value]
+        if missing or len(set(value)) != len(value):
+            raise ValueError(f"identify_by lists each of \"uscc\", \"name\" (always used, in that order) "
+                             f"and optionally \"account\" once; got {list(value)}")
+        return value
 
     @field_validator("delimiter")
     @classmethod
@@ -140,7 +152,8 @@ class Profile(_Strict):
         """Canonical fields this profile must map for its layout and amount convention."""
         if self.layout == "payments":
             return {"payer_account", "payee_account", "amount", "date"}
-        base = {"own_account", "date", "counterparty_account", "counterparty_name"}
+        # A counterparty name is optional: extracts with accounts only exist (see ``identify_by``).
+        base = {"own_account", "date", "counterparty_account"}
         if "amount" in self.columns and "direction" in self.columns:
             return base | {"amount", "direction"}
         if "amount" in self.columns and self.negative_is_debit:

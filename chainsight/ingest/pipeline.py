@@ -67,7 +67,7 @@ def ingest(manifest: str | Path | Manifest, db_path: str | Path, *, progress: Pr
             reports = _stage_files(con, spec, files, progress)
             reports += _load_master(con, spec)
             progress("resolving, classifying, de-duplicating", 0, 1)
-            _derive(con, spec)
+            _derive(con, spec, files)
             progress("resolving, classifying, de-duplicating", 1, 1)
             report = IngestReport(manifest=str(spec.root), started_at=started.isoformat(timespec="seconds"),
                                   finished_at=datetime.now().isoformat(timespec="seconds"),
@@ -231,12 +231,15 @@ def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileRep
     return reports
 
 
-def _derive(con: duckdb.DuckDBPyConnection, spec: Manifest) -> None:
+def _derive(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tuple[Path, Profile]]) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE OR REPLACE TABLE dataset AS SELECT ? AS name, CAST(? AS DATE) AS as_of, "
                     "CAST(? AS VARCHAR[]) AS bank_names", [spec.name, spec.as_of, list(spec.bank_names)])
-        resolve_parties(con)
+        by_account = {spec.display_name(p) for p, prof in files if "account" in prof.identify_by}
+        account_files = [fid for fid, path in con.execute("SELECT file_id, path FROM files").fetchall()
+                         if path in by_account]
+        resolve_parties(con, account_files)
         build_transactions(con, spec.rules)
         build_flows(con)
         con.execute("COMMIT")
