@@ -49,6 +49,10 @@ def _bar(title: str) -> Iterator[Update]:
         yield update
 
 
+#: ``ingest --max-reject-rate``: a run with more rejected payment rows than this share exits 3.
+DEFAULT_MAX_REJECT_RATE = 0.5
+
+
 @app.command()
 def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="folder to write the demo bank into",
@@ -82,8 +86,15 @@ def ingest(
     memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit, e.g. 4GB or 512MB")] = "4GB",
     replace: Annotated[bool, typer.Option(help="empty a database that holds another manifest's dataset "
                                                "instead of refusing it")] = False,
+    max_reject_rate: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="exit with code 3 when more than this share of the payment rows is "
+        "rejected (the data is loaded all the same); 1 never fails")] = DEFAULT_MAX_REJECT_RATE,
 ) -> None:
-    """Load a manifest's exports into the staging database; print where every row went."""
+    """Load a manifest's exports into the staging database; print where every row went.
+
+    Exit codes: 0 loaded; 1 a file was unusable; 2 the manifest or an option is wrong; 3 more than
+    ``--max-reject-rate`` of the payment rows were rejected.
+    """
     threads = Settings().duckdb_threads  # CHAINSIGHT_DUCKDB_THREADS, read here at the edge
     with _bar("ingesting") as update:
         result = run_ingest(manifest, db, progress=update, memory_limit=memory_limit, threads=threads,
@@ -95,6 +106,11 @@ def ingest(
         err.print(Text.assemble(("unusable input: ", "bold red"), message), soft_wrap=True)
     if not result.ok:
         raise typer.Exit(1)
+    if result.reject_share > max_reject_rate:
+        err.print(Text(f"{result.reject_share:.1%} of the payment rows were rejected, more than "
+                       f"--max-reject-rate {max_reject_rate:.1%}: check the manifest's column mapping, "
+                       "delimiter and date formats (chainsight rejects --db … lists them)"), soft_wrap=True)
+        raise typer.Exit(3)
 
 
 def print_report(report: IngestReport) -> None:
@@ -110,8 +126,12 @@ def print_report(report: IngestReport) -> None:
         table.add_row(Text(f.file), Text(f.status), f"{t.rows_read:,}", f"{t.loaded:,}",
                       f"{sum(t.excluded.values()):,}", f"{sum(t.rejected.values()):,}")
     tot = report.totals
-    table.add_row("[bold]total", "", f"[bold]{tot.rows_read:,}", f"[bold]{tot.loaded:,}",
+    table.add_row("[bold]payment rows", "", f"[bold]{tot.rows_read:,}", f"[bold]{tot.loaded:,}",
                   f"[bold]{sum(tot.excluded.values()):,}", f"[bold]{sum(tot.rejected.values()):,}")
+    mst = report.master_totals
+    if mst.rows_read:
+        table.add_row("master rows", "", f"{mst.rows_read:,}", f"{mst.loaded:,}", "",
+                      f"{sum(mst.rejected.values()):,}")
     out.print(table)
     reasons = Table(title="Why rows were not loaded")
     reasons.add_column("bucket")

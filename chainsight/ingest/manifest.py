@@ -323,6 +323,8 @@ class Manifest(_Strict):
     master: MasterFiles | None = None
     rules: tuple[ClassRule, ...] = DEFAULT_RULES
     root: Path = Path(".")
+    #: the file this manifest was read from (set by :func:`load_manifest`)
+    manifest_file: Path | None = None
 
     @model_validator(mode="after")
     def _profiles_exist(self) -> Manifest:
@@ -386,6 +388,7 @@ def load_manifest(path: str | Path) -> Manifest:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     raw["root"] = path.resolve().parent
+    raw["manifest_file"] = path.resolve()
     try:
         return Manifest.model_validate(raw)
     except ValidationError as exc:

@@ -1,0 +1,49 @@
+"""The ingest report: master files apart, the manifest file named, rejects as written, the reject-rate exit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+from typer.testing import CliRunner
+
+from chainsight.cli import app
+from chainsight.ingest.pipeline import ingest
+from tests.conftest import DatasetWriter
+
+runner = CliRunner()
+CORE = "1001,核心制造有限公司"
+GOOD = f"{CORE},2024-01-05,100.00,,2001,上游甲有限公司,中国工商银行,货款,9000.00"
+BAD = f'{CORE},2024-13-05,"1,000.00",,2001,"上游甲有限公司",中国工商银行,货款,9000.00'
+
+
+def test_master_rows_are_counted_apart_and_the_manifest_file_is_named(
+        write_dataset: DatasetWriter, tmp_path: Path) -> None:
+    manifest = write_dataset({"a.csv": [GOOD, GOOD.replace("05", "06")]})
+    report = ingest(manifest, tmp_path / "s.duckdb").to_json()
+    assert report["manifest"] == str(manifest.resolve())
+    assert report["totals"]["rows_read"] == 2  # the statement's rows only
+    assert report["master_totals"]["rows_read"] == 4  # two customers, two accounts (conftest)
+    assert report["master_totals"]["loaded"] == 4
+
+
+def test_a_reject_keeps_its_line_byte_for_byte(write_dataset: DatasetWriter, tmp_path: Path) -> None:
+    ingest(write_dataset({"a.csv": [GOOD, BAD]}), tmp_path / "s.duckdb")
+    con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
+    rows = con.execute("SELECT line, reason, raw_row FROM rejects").fetchall()
+    con.close()
+    assert rows == [(3, "bad_date", BAD)]  # quotes and all, decoded from the GBK file
+
+
+def test_ingest_exits_3_above_the_reject_rate(write_dataset: DatasetWriter, tmp_path: Path) -> None:
+    manifest = write_dataset({"a.csv": [GOOD, BAD, BAD]})
+    db = str(tmp_path / "s.duckdb")
+    result = runner.invoke(app, ["ingest", str(manifest), "--db", db, "--report", str(tmp_path / "r.json")])
+    assert result.exit_code == 3, result.output  # 2 of 3 rejected > the default 50 %
+    assert "66.7% of the payment rows were rejected" in " ".join(result.output.split())
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["totals"]["rows_read"] == 3
+    result = runner.invoke(app, ["ingest", str(manifest), "--db", db, "--max-reject-rate", "0.7"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["ingest", str(manifest), "--db", db, "--max-reject-rate", "0.6"])
+    assert result.exit_code == 3
