@@ -113,6 +113,26 @@ def ingest(
         raise typer.Exit(3)
 
 
+@app.command()
+def check(
+    manifest: Annotated[Path, typer.Argument(help="dataset manifest (chainsight.toml, or its folder)",
+                                             exists=True)],
+    rows: Annotated[int, typer.Option(help="how many rows of each file to try", min=1)] = 1000,
+) -> None:
+    """Dry run: ingest the first rows of every file into a throw-away database and show the outcome.
+
+    Per file: the column mapping found, a few parsed rows, the share of rows that would be rejected
+    and why, and the classes the rules assign. Exit 1 when a file or the master is unusable.
+    """
+    from chainsight.cli._check import any_problem, print_check
+    from chainsight.ingest.check import check as run_check
+
+    result = run_check(manifest, rows=rows)
+    print_check(result)
+    if any_problem(result):
+        raise typer.Exit(1)
+
+
 def print_report(report: IngestReport) -> None:
     """The summary table: one line per file and the totals, with the accounting identity checked."""
     table = Table(title="Ingest report", show_lines=False)
