@@ -47,3 +47,19 @@ def test_ingest_exits_3_above_the_reject_rate(write_dataset: DatasetWriter, tmp_
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["ingest", str(manifest), "--db", db, "--max-reject-rate", "0.6"])
     assert result.exit_code == 3
+
+
+def test_cores_explains_why_there_is_none(write_dataset: DatasetWriter, tmp_path: Path) -> None:
+    # One firm paying one supplier 8 times: far below the default 5 suppliers and 5 customers.
+    rows = [f"{CORE},2024-01-{d:02d},{100 + d}.00,,2001,上游甲有限公司,中国工商银行,货款,9000.00" for d in range(1, 9)]
+    db = str(tmp_path / "s.duckdb")
+    manifest = write_dataset({"a.csv": rows}, extra_manifest="as_of = 2024-12-31\n")
+    assert runner.invoke(app, ["ingest", str(manifest), "--db", db]).exit_code == 0
+    analysed = runner.invoke(app, ["analyze", "--db", db])
+    assert analysed.exit_code == 0, analysed.output
+    result = runner.invoke(app, ["cores", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert " ".join(result.output.split()).startswith(
+        "no core met the rules: at least 5 suppliers, at least 5 customers, a relation active in at least "
+        "3 months; the closest candidates were 上游甲有限公司 (0 suppliers, 1 customers); "
+        "核心制造有限公司 (1 suppliers, 0 customers)")

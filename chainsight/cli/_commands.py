@@ -247,6 +247,9 @@ def cores(
     """The core enterprises, best first, with the evidence behind each score."""
     with _session(db, store) as cs:
         frame = cs.cores(top=top)
+        none_why = cs.no_core_sentence() if frame.empty else None
+    if none_why is not None:
+        err.print(Text(none_why), soft_wrap=True)
     emit(frame, format, output, "Core enterprises",
          ["rank", "enterprise_id", "name", "score", "n_suppliers", "n_customers", "n_up1", "n_down1",
           "n_up2", "n_down2"])
