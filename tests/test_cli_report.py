@@ -63,3 +63,12 @@ def test_cores_explains_why_there_is_none(write_dataset: DatasetWriter, tmp_path
         "no core met the rules: at least 5 suppliers, at least 5 customers, a relation active in at least "
         "3 months; the closest candidates were 上游甲有限公司 (0 suppliers, 1 customers); "
         "核心制造有限公司 (1 suppliers, 0 customers)")
+
+
+def test_the_analysis_toml_is_documented_by_the_cli() -> None:
+    helped = " ".join(runner.invoke(app, ["analyze", "--help"]).output.replace("│", " ").split())
+    assert "(, , , )" not in helped and "cores, chains, prospects and alerts" in helped
+    schema = json.loads(runner.invoke(app, ["config", "--schema"]).output)
+    assert {"cores", "chains", "prospects", "alerts"} <= set(schema["properties"])
+    defaults = json.loads(runner.invoke(app, ["config"]).output)
+    assert defaults["cores"]["min_suppliers"] == 5 and defaults["no_loan_cap"] == 500000.0  # the README's rule

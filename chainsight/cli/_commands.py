@@ -196,8 +196,9 @@ def _session(db: Path, store: StoreName) -> chainsight.ChainSight:
 @app.command()
 def analyze(
     db: DbOption = Path("chainsight.duckdb"),
-    config: Annotated[Path | None, typer.Option(help="analysis TOML ([cores], [chains], [prospects], "
-                                                     "[alerts])", exists=True, dir_okay=False)] = None,
+    config: Annotated[Path | None, typer.Option(help="analysis TOML with the tables cores, chains, prospects "
+                                                     "and alerts; `chainsight config --schema` lists every key",
+                                                exists=True, dir_okay=False)] = None,
     store: Annotated[StoreName, typer.Option(help="where to publish the analysis")] = "local",
     engine: Annotated[Engine, typer.Option(
         help="gds: also compute PageRank and degrees with Neo4j GDS and check they give our cores")] = "native",
@@ -220,6 +221,15 @@ def analyze(
 
 
 GDS_SCORE_TOLERANCE = 1e-3
+
+
+@app.command("config")
+def config_command(
+    schema: Annotated[bool, typer.Option("--schema", help="print the JSON schema instead of the defaults")] = False,
+) -> None:
+    """The analysis configuration that `analyze --config FILE.toml` reads: its defaults, or its schema."""
+    value = AnalysisConfig.model_json_schema() if schema else json.loads(AnalysisConfig().model_dump_json())
+    out.print_json(json.dumps(value, ensure_ascii=False), highlight=False)
 
 
 def _print_crosscheck(check: dict[str, object]) -> None:
