@@ -35,7 +35,7 @@ from chainsight.ingest._sql import literal
 from chainsight.ingest.clean import account_sql, amount_is_bad_sql, amount_sql, date_sql, text_sql
 from chainsight.ingest.entities import enterprise_id, name_key, valid_uscc
 from chainsight.ingest.manifest import MasterFiles
-from chainsight.ingest.readers import MalformedLine, RawRead, column, read_into
+from chainsight.ingest.readers import MalformedLine, RawRead, column, quote_rejects_as_written, read_into
 
 CUSTOMER_COLUMNS = ("customer_id", "customer_type", "uscc", "name", "branch", "manager", *MONEY_COLUMNS,
                     "ebanking", "products", "opened")
@@ -158,6 +158,8 @@ def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spe
         FROM parsed""")
     con.execute("INSERT INTO rejects SELECT ?, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL",
                 [file_id])
+    if raw.encoding is not None:
+        quote_rejects_as_written(con, file_id, path, raw.encoding)
     _reject_malformed(con, file_id, malformed)
     pairs = con.execute("SELECT DISTINCT uscc, name FROM checked").fetchall()
     keys = pd.DataFrame([(u, n, _firm(u, n), name_key(n) if n else None) for u, n in pairs],
@@ -205,6 +207,8 @@ def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
         FROM raw r LEFT JOIN known_customers cu ON cu.customer_id = {text_sql(c['customer_id'])}""")
     con.execute("INSERT INTO rejects SELECT ?, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL",
                 [file_id])
+    if raw.encoding is not None:
+        quote_rejects_as_written(con, file_id, path, raw.encoding)
     _reject_malformed(con, file_id, malformed)
     con.execute("""CREATE OR REPLACE TABLE our_accounts AS
         SELECT a.account_no, a.customer_id, cu.enterprise_id, coalesce(a.branch, cu.branch) AS branch,
@@ -232,6 +236,8 @@ def load_balances(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
         FROM raw r LEFT JOIN known_customers cu ON cu.customer_id = {text_sql(c['customer_id'])}""")
     con.execute("INSERT INTO rejects SELECT ?, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL",
                 [file_id])
+    if raw.encoding is not None:
+        quote_rejects_as_written(con, file_id, path, raw.encoding)
     _reject_malformed(con, file_id, malformed)
     con.execute("""CREATE OR REPLACE TABLE monthly_balances AS SELECT customer_id, month, balance
                    FROM checked WHERE reason IS NULL ORDER BY customer_id, month""")

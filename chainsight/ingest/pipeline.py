@@ -29,7 +29,6 @@ from functools import partial
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from chainsight.errors import UnusableInputError
 from chainsight.ingest import master as master_io
@@ -37,7 +36,7 @@ from chainsight.ingest.clean import map_columns, stage_raw
 from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
 from chainsight.ingest.manifest import IDENTIFIER_FIELDS, ClassRule, Manifest, Profile, load_manifest
-from chainsight.ingest.readers import FileState, drop_raw, file_digest, physical_lines, read_into
+from chainsight.ingest.readers import FileState, drop_raw, file_digest, quote_rejects_as_written, read_into
 from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
 from chainsight.ingest.resolve import resolve_parties
 from chainsight.ingest.staging import claim, connect, map_store_errors, table_exists
@@ -143,7 +142,7 @@ def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: st
         file_id = _register(con, name, digest, state.size, profile.layout, profile_name(profile))
         stage_raw(con, file_id, profile, positions, len(raw.header), rules)
         if raw.encoding is not None:
-            _quote_rejects_as_written(con, file_id, path, raw.encoding)
+            quote_rejects_as_written(con, file_id, path, raw.encoding)
         if raw.malformed:
             con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)",
                             [(file_id, m.line, m.reason, m.text) for m in raw.malformed])
@@ -151,17 +150,6 @@ def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: st
 
     _in_transaction(con, stage)
     drop_raw(con)
-
-
-def _quote_rejects_as_written(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, encoding: str) -> None:
-    """A text file's rejects keep their physical line as written (quotes and all), not fields re-joined."""
-    lines = [int(r[0]) for r in con.execute("SELECT line FROM rejects WHERE file_id = ?", [file_id]).fetchall()]
-    texts = physical_lines(path, encoding, lines)
-    if texts:
-        con.register("_as_written", pd.DataFrame({"line": list(texts), "text": list(texts.values())}))
-        con.execute("UPDATE rejects SET raw_row = w.text FROM _as_written w "
-                    "WHERE rejects.file_id = ? AND rejects.line = w.line", [file_id])
-        con.unregister("_as_written")
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:

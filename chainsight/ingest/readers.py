@@ -325,6 +325,17 @@ def physical_lines(path: Path, encoding: str, wanted: list[int]) -> dict[int, st
     return out
 
 
+def quote_rejects_as_written(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, encoding: str) -> None:
+    """A text file's rejects keep their physical line as written (quotes and all), not fields re-joined."""
+    lines = [int(r[0]) for r in con.execute("SELECT line FROM rejects WHERE file_id = ?", [file_id]).fetchall()]
+    texts = physical_lines(path, encoding, lines)
+    if texts:
+        con.register("_as_written", pd.DataFrame({"line": list(texts), "text": list(texts.values())}))
+        con.execute("UPDATE rejects SET raw_row = w.text FROM _as_written w "
+                    "WHERE rejects.file_id = ? AND rejects.line = w.line", [file_id])
+        con.unregister("_as_written")
+
+
 def _blank_lines(src: Path, lines: LineIndex, blank: set[int], dst: Path) -> None:
     """Copy ``src`` to ``dst`` with the given lines emptied (their line breaks kept, so numbers hold)."""
     mm = np.memmap(src, dtype=np.uint8, mode="r")

@@ -63,3 +63,13 @@ def test_a_master_option_error_names_the_manifest(tmp_path: Path) -> None:
         '[master]\ncustomers = "c.csv"\naccounts = "a.csv"\ndelimiter = "ab"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="master.delimiter"):
         load_manifest(tmp_path / "chainsight.toml")
+
+
+def test_a_rejected_master_row_keeps_its_line_as_written(tmp_path: Path) -> None:
+    bad = '"C2";"对公";"";"乙有限公司";"B1";"M1";"0";"0";"-5";"1";"0";"0";"0";"0";"1";"";"20200101"'
+    text = HEADER.replace(",", ";") + "\n" + CLEAN.replace(",", ";") + "\n" + bad + "\n"
+    (tmp_path / "customers.csv").write_bytes(text.encode("gbk"))
+    con = connect(":memory:")
+    master.load_customers(con, tmp_path / "customers.csv", 1,
+                          MasterFiles(customers="customers.csv", accounts="a.csv", delimiter=";"))
+    assert con.execute("SELECT line, reason, raw_row FROM rejects").fetchall() == [(3, "negative_amount", bad)]
