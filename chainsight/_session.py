@@ -101,6 +101,39 @@ class ChainSight:
         """The core enterprises, best first, with their score components and explanations."""
         return self.store.cores(limit=top).data
 
+    def no_core_sentence(self, candidates: int = 3) -> str | None:
+        """Why the published analysis has no core, with the closest candidates; None when it has one.
+
+        The rules are those the analysis was published with; a candidate's suppliers (firms it pays)
+        and customers (firms paying it) are counted over the staged trade flows.
+        """
+        if self.store.cores(limit=1).count:
+            return None
+        rules = self.summary().get("config", {}).get("cores", {})
+        min_sup, min_cust = int(rules.get("min_suppliers", 0)), int(rules.get("min_customers", 0))
+        said = [f"at least {min_sup} suppliers", f"at least {min_cust} customers"]
+        if "min_active_months" in rules:
+            said.append(f"a relation active in at least {rules['min_active_months']} months")
+        if isinstance(self.store, LocalStore):
+            self.store.close()  # one process may not open the file twice with different modes
+        con = connect(self.settings.db_path, read_only=True)
+        try:
+            rows = con.execute("""
+                WITH sup AS (SELECT payer_id AS id, count(DISTINCT payee_id) AS n FROM flows GROUP BY 1),
+                     cust AS (SELECT payee_id AS id, count(DISTINCT payer_id) AS n FROM flows GROUP BY 1)
+                SELECT coalesce(e.name, f.id), coalesce(sup.n, 0), coalesce(cust.n, 0)
+                FROM (SELECT id FROM sup UNION SELECT id FROM cust) f
+                LEFT JOIN sup USING (id) LEFT JOIN cust USING (id)
+                LEFT JOIN enterprises e ON e.enterprise_id = f.id
+                ORDER BY least(coalesce(sup.n, 0) / greatest(?, 1), coalesce(cust.n, 0) / greatest(?, 1)) DESC,
+                         coalesce(sup.n, 0) + coalesce(cust.n, 0) DESC, 1
+                LIMIT ?""", [min_sup, min_cust, candidates]).fetchall()
+        finally:
+            con.close()
+        closest = "; ".join(f"{name} ({sup} suppliers, {cust} customers)" for name, sup, cust in rows)
+        return (f"no core met the rules: {', '.join(said)}; "
+                + (f"the closest candidates were {closest}" if rows else "there are no trade flows at all"))
+
     def chain_frame(self, core_id: str, depth: int = 2) -> Chain:
         """A core's chain as DataFrames (members, edges)."""
         return self.store.chain(core_id, depth)

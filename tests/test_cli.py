@@ -74,7 +74,7 @@ def test_rejects_lists_file_line_and_reason(tiny: tuple[Path, Path]) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     report = json.loads((tiny[0] / "report.json").read_text(encoding="utf-8"))
-    assert len(rows) == sum(report["totals"]["rejected"].values())
+    assert len(rows) == sum(report["totals"]["rejected"].values()) + sum(report["master_totals"]["rejected"].values())
     assert all(r["file"] and r["line"] >= 1 and r["reason"] for r in rows)
 
 

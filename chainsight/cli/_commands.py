@@ -49,6 +49,10 @@ def _bar(title: str) -> Iterator[Update]:
         yield update
 
 
+#: ``ingest --max-reject-rate``: a run with more rejected payment rows than this share exits 3.
+DEFAULT_MAX_REJECT_RATE = 0.5
+
+
 @app.command()
 def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="folder to write the demo bank into",
@@ -82,8 +86,15 @@ def ingest(
     memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit, e.g. 4GB or 512MB")] = "4GB",
     replace: Annotated[bool, typer.Option(help="empty a database that holds another manifest's dataset "
                                                "instead of refusing it")] = False,
+    max_reject_rate: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="exit with code 3 when more than this share of the payment rows is "
+        "rejected (the data is loaded all the same); 1 never fails")] = DEFAULT_MAX_REJECT_RATE,
 ) -> None:
-    """Load a manifest's exports into the staging database; print where every row went."""
+    """Load a manifest's exports into the staging database; print where every row went.
+
+    Exit codes: 0 loaded; 1 a file was unusable; 2 the manifest or an option is wrong; 3 more than
+    ``--max-reject-rate`` of the payment rows were rejected.
+    """
     threads = Settings().duckdb_threads  # CHAINSIGHT_DUCKDB_THREADS, read here at the edge
     with _bar("ingesting") as update:
         result = run_ingest(manifest, db, progress=update, memory_limit=memory_limit, threads=threads,
@@ -94,6 +105,31 @@ def ingest(
     for message in result.errors:
         err.print(Text.assemble(("unusable input: ", "bold red"), message), soft_wrap=True)
     if not result.ok:
+        raise typer.Exit(1)
+    if result.reject_share > max_reject_rate:
+        err.print(Text(f"{result.reject_share:.1%} of the payment rows were rejected, more than "
+                       f"--max-reject-rate {max_reject_rate:.1%}: check the manifest's column mapping, "
+                       "delimiter and date formats (chainsight rejects --db … lists them)"), soft_wrap=True)
+        raise typer.Exit(3)
+
+
+@app.command()
+def check(
+    manifest: Annotated[Path, typer.Argument(help="dataset manifest (chainsight.toml, or its folder)",
+                                             exists=True)],
+    rows: Annotated[int, typer.Option(help="how many rows of each file to try", min=1)] = 1000,
+) -> None:
+    """Dry run: ingest the first rows of every file into a throw-away database and show the outcome.
+
+    Per file: the column mapping found, a few parsed rows, the share of rows that would be rejected
+    and why, and the classes the rules assign. Exit 1 when a file or the master is unusable.
+    """
+    from chainsight.cli._check import any_problem, print_check
+    from chainsight.ingest.check import check as run_check
+
+    result = run_check(manifest, rows=rows)
+    print_check(result)
+    if any_problem(result):
         raise typer.Exit(1)
 
 
@@ -110,8 +146,12 @@ def print_report(report: IngestReport) -> None:
         table.add_row(Text(f.file), Text(f.status), f"{t.rows_read:,}", f"{t.loaded:,}",
                       f"{sum(t.excluded.values()):,}", f"{sum(t.rejected.values()):,}")
     tot = report.totals
-    table.add_row("[bold]total", "", f"[bold]{tot.rows_read:,}", f"[bold]{tot.loaded:,}",
+    table.add_row("[bold]payment rows", "", f"[bold]{tot.rows_read:,}", f"[bold]{tot.loaded:,}",
                   f"[bold]{sum(tot.excluded.values()):,}", f"[bold]{sum(tot.rejected.values()):,}")
+    mst = report.master_totals
+    if mst.rows_read:
+        table.add_row("master rows", "", f"{mst.rows_read:,}", f"{mst.loaded:,}", "",
+                      f"{sum(mst.rejected.values()):,}")
     out.print(table)
     reasons = Table(title="Why rows were not loaded")
     reasons.add_column("bucket")
@@ -156,8 +196,9 @@ def _session(db: Path, store: StoreName) -> chainsight.ChainSight:
 @app.command()
 def analyze(
     db: DbOption = Path("chainsight.duckdb"),
-    config: Annotated[Path | None, typer.Option(help="analysis TOML ([cores], [chains], [prospects], "
-                                                     "[alerts])", exists=True, dir_okay=False)] = None,
+    config: Annotated[Path | None, typer.Option(help="analysis TOML with the tables cores, chains, prospects "
+                                                     "and alerts; `chainsight config --schema` lists every key",
+                                                exists=True, dir_okay=False)] = None,
     store: Annotated[StoreName, typer.Option(help="where to publish the analysis")] = "local",
     engine: Annotated[Engine, typer.Option(
         help="gds: also compute PageRank and degrees with Neo4j GDS and check they give our cores")] = "native",
@@ -180,6 +221,15 @@ def analyze(
 
 
 GDS_SCORE_TOLERANCE = 1e-3
+
+
+@app.command("config")
+def config_command(
+    schema: Annotated[bool, typer.Option("--schema", help="print the JSON schema instead of the defaults")] = False,
+) -> None:
+    """The analysis configuration that `analyze --config FILE.toml` reads: its defaults, or its schema."""
+    value = AnalysisConfig.model_json_schema() if schema else json.loads(AnalysisConfig().model_dump_json())
+    out.print_json(json.dumps(value, ensure_ascii=False), highlight=False)
 
 
 def _print_crosscheck(check: dict[str, object]) -> None:
@@ -207,6 +257,9 @@ def cores(
     """The core enterprises, best first, with the evidence behind each score."""
     with _session(db, store) as cs:
         frame = cs.cores(top=top)
+        none_why = cs.no_core_sentence() if frame.empty else None
+    if none_why is not None:
+        err.print(Text(none_why), soft_wrap=True)
     emit(frame, format, output, "Core enterprises",
          ["rank", "enterprise_id", "name", "score", "n_suppliers", "n_customers", "n_up1", "n_down1",
           "n_up2", "n_down2"])

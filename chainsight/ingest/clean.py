@@ -8,10 +8,14 @@ first reason that applies, in this order:
 reason               meaning
 ==================== =================================================================
 missing_account      no own account (statement) / no payer or payee account (payments)
-missing_counterparty neither counterparty account nor name
-bad_date             the date is not in any of the profile's formats, or not a real date
+missing_counterparty neither counterparty account nor name, and the memo is not one of a class that
+                     needs none (interest and fee, or a rule with ``needs_counterparty = false``):
+                     those rows are excluded later as their class
+bad_date             the date is not in any of the profile's formats, or not a real date (or
+                     outside 1990–2100)
 bad_amount           an amount that is not a number even after repair
-missing_amount       no amount (statement: debit and credit both empty or zero)
+missing_amount       no amount at all (statement: debit and credit both empty); an amount of
+                     exactly 0.00 is not rejected but excluded later as ``zero_amount``
 ambiguous_amount     statement row with both a debit and a credit amount
 bad_direction        amount + direction layout with a direction value the profile does not know
 ==================== =================================================================
@@ -37,8 +41,9 @@ import duckdb
 
 from chainsight.errors import UnusableInputError
 from chainsight.ingest._sql import literal as _lit
-from chainsight.ingest.manifest import Profile
+from chainsight.ingest.manifest import ClassRule, Profile
 from chainsight.ingest.readers import column
+from chainsight.ingest.rules import counterparty_optional_sql
 
 _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000￥"
 _HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " ¥"
@@ -171,24 +176,27 @@ def _fields_sql(profile: Profile, positions: dict[str, int]) -> tuple[str, str]:
     return sep.join(texts), sep.join(typed)
 
 
-def _statement_select(profile: Profile) -> tuple[str, str]:
+def _statement_select(profile: Profile, rules: tuple[ClassRule, ...]) -> tuple[str, str]:
     """Step 2 for a statement file: (canonical columns, reject-reason CASE); own side becomes payer
     (money out) or payee (money in)."""
+    no_counterparty = ("counterparty_account IS NULL AND counterparty_name IS NULL AND NOT "
+                       + counterparty_optional_sql(rules, "memo"))
     if "direction" in profile.columns:
         debits = ", ".join(_lit(v) for v in profile.debit_values)
         credits = ", ".join(_lit(v) for v in profile.credit_values)
         amount, is_out = "amount", f"(direction IN ({debits}))"
         bad_dir = f"(direction IS NULL OR NOT (direction IN ({debits}, {credits})))"
-        bad_amount, missing, ambiguous = "amount_bad", "(coalesce(amount, 0) = 0)", "FALSE"
+        bad_amount, missing, ambiguous = "amount_bad", "(amount IS NULL)", "FALSE"
     elif profile.negative_is_debit:
         amount, is_out, bad_dir = "abs(amount)", "(amount < 0)", "FALSE"
-        bad_amount, missing, ambiguous = "amount_bad", "(coalesce(amount, 0) = 0)", "FALSE"
+        bad_amount, missing, ambiguous = "amount_bad", "(amount IS NULL)", "FALSE"
     else:
         has_debit, has_credit = "(coalesce(debit, 0) <> 0)", "(coalesce(credit, 0) <> 0)"
-        amount = f"CASE WHEN {has_debit} THEN debit ELSE credit END"
+        # Both cells 0.00 (or one 0.00, one empty) is an amount of zero, not a missing one.
+        amount = f"CASE WHEN {has_debit} THEN debit WHEN {has_credit} THEN credit ELSE coalesce(credit, debit) END"
         is_out, bad_dir = has_debit, "FALSE"
         bad_amount = "(debit_bad OR credit_bad)"
-        missing = f"(NOT {has_debit} AND NOT {has_credit})"
+        missing = "(debit IS NULL AND credit IS NULL)"
         ambiguous = f"({has_debit} AND {has_credit})"
     columns = f"""
         CASE WHEN {is_out} THEN 'payer_stmt' ELSE 'payee_stmt' END AS perspective,
@@ -203,7 +211,7 @@ def _statement_select(profile: Profile) -> tuple[str, str]:
         {amount} AS amount"""
     reason = f"""CASE
         WHEN own_account IS NULL THEN 'missing_account'
-        WHEN counterparty_account IS NULL AND counterparty_name IS NULL THEN 'missing_counterparty'
+        WHEN {no_counterparty} THEN 'missing_counterparty'
         WHEN date IS NULL THEN 'bad_date'
         WHEN {bad_amount} THEN 'bad_amount'
         WHEN {missing} THEN 'missing_amount'
@@ -213,17 +221,19 @@ def _statement_select(profile: Profile) -> tuple[str, str]:
     return columns, reason
 
 
-def _payments_select() -> tuple[str, str]:
+def _payments_select(rules: tuple[ClassRule, ...]) -> tuple[str, str]:
     """Step 2 for a payments file: payer and payee are on the row already."""
     columns = """'payment' AS perspective, payer_account, payer_name, payer_bank, payer_uscc,
         payee_account, payee_name, payee_bank, payee_uscc, amount"""
-    reason = """CASE
-        WHEN payer_account IS NULL AND payer_name IS NULL OR payee_account IS NULL AND payee_name IS NULL
+    reason = f"""CASE
+        WHEN payer_account IS NULL AND payer_name IS NULL AND payee_account IS NULL AND payee_name IS NULL
           THEN 'missing_counterparty'
+        WHEN (payer_account IS NULL AND payer_name IS NULL OR payee_account IS NULL AND payee_name IS NULL)
+             AND NOT {counterparty_optional_sql(rules, "memo")} THEN 'missing_counterparty'
         WHEN payer_account IS NULL AND payee_account IS NULL THEN 'missing_account'
         WHEN date IS NULL THEN 'bad_date'
         WHEN amount_bad THEN 'bad_amount'
-        WHEN coalesce(amount, 0) = 0 THEN 'missing_amount'
+        WHEN amount IS NULL THEN 'missing_amount'
     END"""
     return columns, reason
 
@@ -242,13 +252,14 @@ def row_digest_sql(quoted: list[str]) -> str:
 
 
 def stage_raw(con: duckdb.DuckDBPyConnection, file_id: int, profile: Profile,
-              positions: dict[str, int], width: int) -> None:
+              positions: dict[str, int], width: int, rules: tuple[ClassRule, ...]) -> None:
     """Stage the rows of ``raw``: every row into ``staged``, rejected ones also into ``rejects``.
 
-    ``positions`` comes from :func:`map_columns`; ``width`` is how many columns ``raw`` has.
+    ``positions`` comes from :func:`map_columns`; ``width`` is how many columns ``raw`` has;
+    ``rules`` tell which memos need no counterparty (interest, fees …).
     """
-    columns, reason = (_statement_select(profile) if profile.layout == "statement"
-                       else _payments_select())
+    columns, reason = (_statement_select(profile, rules) if profile.layout == "statement"
+                       else _payments_select(rules))
     quoted = [column(i) for i in range(width)]
     texts, typed = _fields_sql(profile, positions)
     # One pass: every row is staged with its reject reason (NULL when usable) — no intermediate copy.

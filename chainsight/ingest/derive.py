@@ -8,8 +8,11 @@ reason             why a row does not feed the chain graph
 duplicate_row      an exact copy (every field) of an earlier row
 mirror_duplicate   the same payment already counted from another statement or export: a payment
                    between two of our customers is on the payer's statement *and* the payee's
+zero_amount        an amount of exactly 0.00: it moves no money (a row with no amount at all is
+                   rejected ``missing_amount``)
 <flow class>       a non-trade payment: reversal, refund, loan, interest, fee, tax,
-                   social_insurance, payroll, intra_transfer (both sides one firm), individual
+                   social_insurance, payroll, intra_transfer (both sides one firm), individual (a
+                   person on either side: payroll, owners), or a non-trade class of the bank's own
 reversed           a trade payment later reversed (冲正) by a matching reversal row
 unresolved_party   a side whose owner cannot be told (no name, account seen nowhere else)
 ================== ==========================================================================
@@ -23,25 +26,13 @@ other perspectives' k-th occurrence and only one of each pair is kept — never 
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 
 from chainsight.ingest._sql import literal
 from chainsight.ingest.manifest import ClassRule
+from chainsight.ingest.rules import in_list_sql, rule_class_sql, trade_classes
 
 _PRIORITY = "CASE perspective WHEN 'payment' THEN 0 WHEN 'payer_stmt' THEN 1 ELSE 2 END"
-
-
-def _pattern(words: tuple[str, ...]) -> str:
-    return literal("|".join(re.escape(w) for w in words))
-
-
-def _rule_class_sql(rules: tuple[ClassRule, ...], column: str, kind: str) -> str:
-    """CASE giving the first rule class whose ``kind`` keywords (memo or counterparty) match."""
-    arms = [f"WHEN regexp_matches({column}, {_pattern(getattr(r, kind))}) THEN {literal(r.flow_class)}"
-            for r in rules if getattr(r, kind)]
-    return "CASE " + " ".join(arms) + " END" if arms else "CAST(NULL AS VARCHAR)"
 
 
 def _rule_order_sql(rules: tuple[ClassRule, ...], column: str) -> str:
@@ -62,23 +53,28 @@ def classify_sql(rules: tuple[ClassRule, ...]) -> str:
     """
     candidates = ["m.memo_class", "p1.name_class", "p2.name_class"]
     earliest = "least(" + ", ".join(f"coalesce({_rule_order_sql(rules, c)}, 999)" for c in candidates) + ")"
-    best = " ".join(f"WHEN {c} IS NOT NULL AND {_rule_order_sql(rules, c)} = {earliest} THEN {c}"
-                    for c in candidates)
-    return ("CASE WHEN t.amount < 0 THEN 'reversal' " + best
+    trade = in_list_sql(trade_classes(rules))
+    non_trade = " ".join(f"WHEN {c} NOT IN {trade} AND {_rule_order_sql(rules, c)} = {earliest} THEN {c}"
+                         for c in candidates)
+    # A class the bank declares trade still yields to who the parties are: a payment between two
+    # accounts of one firm, or with a person, is never a chain relation.
+    own_trade = " ".join(f"WHEN {c} IS NOT NULL AND {_rule_order_sql(rules, c)} = {earliest} THEN {c}"
+                         for c in candidates)
+    return ("CASE WHEN t.amount = 0 THEN 'zero_amount' WHEN t.amount < 0 THEN 'reversal' " + non_trade
             + " WHEN p1.party_id IS NOT NULL AND p1.party_id = p2.party_id THEN 'intra_transfer'"
-            " WHEN p1.party_kind = 'person' OR p2.party_kind = 'person' THEN 'individual'"
-            " ELSE 'trade' END")
+            " WHEN p1.party_kind = 'person' OR p2.party_kind = 'person' THEN 'individual' "
+            + own_trade + " ELSE 'trade' END")
 
 
 def _classify_texts(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, ...]) -> None:
     """Match memo rules once per distinct memo, and counterparty rules once per party."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE memo_class AS
-        SELECT memo, {_rule_class_sql(rules, 'memo', 'memo')} AS memo_class
+        SELECT memo, {rule_class_sql(rules, 'memo', 'memo')} AS memo_class
         FROM (SELECT DISTINCT memo FROM staged WHERE memo IS NOT NULL AND reject_reason IS NULL)""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE party_class AS
-        SELECT party_key, {_rule_class_sql(rules, "coalesce(name, '')", 'counterparty')} AS name_class,
+        SELECT party_key, {rule_class_sql(rules, "coalesce(name, '')", 'counterparty')} AS name_class,
                party_id, party_kind, ours
         FROM parties""")
 
@@ -86,6 +82,7 @@ def _classify_texts(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, ...]
 def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, ...]) -> None:
     """(Re)build ``transactions`` from ``staged`` and ``parties`` in a handful of vectorised passes."""
     _classify_texts(con, rules)
+    trade = in_list_sql(trade_classes(rules))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE tx AS
         SELECT t.file_id, t.line, t.perspective, t.amount, t.date, t.raw_hash, p1.party_id AS payer_id, p1.party_kind AS payer_kind, p1.ours AS payer_ours,
@@ -126,17 +123,17 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
         CREATE OR REPLACE TEMP TABLE dropped AS
         SELECT file_id, line, 'duplicate_row' AS why FROM dup_rows
         UNION ALL SELECT file_id, line, 'mirror_duplicate' FROM mirror_rows""")
-    _pair_reversals(con)
+    _pair_reversals(con, trade)
     # Persist only what the staged row does not already hold; ``transaction_details`` joins the two.
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TABLE transactions AS
         SELECT tx.file_id, tx.line, tx.payer_id, tx.payee_id, tx.payer_kind, tx.payee_kind,
                tx.payer_ours, tx.payee_ours, tx.amount, tx.date, tx.flow_class,
-               CASE WHEN d.why IS NULL AND tx.flow_class = 'trade' AND r.file_id IS NULL
+               CASE WHEN d.why IS NULL AND tx.flow_class IN {trade} AND r.file_id IS NULL
                      AND tx.payer_id IS NOT NULL AND tx.payee_id IS NOT NULL
                     THEN 'loaded' ELSE 'excluded' END AS status,
                CASE WHEN d.why IS NOT NULL THEN d.why
-                    WHEN tx.flow_class <> 'trade' THEN tx.flow_class
+                    WHEN tx.flow_class NOT IN {trade} THEN tx.flow_class
                     WHEN r.file_id IS NOT NULL THEN 'reversed'
                     WHEN tx.payer_id IS NULL OR tx.payee_id IS NULL THEN 'unresolved_party' END AS reason
         FROM tx
@@ -150,10 +147,10 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
         con.execute(f"DROP TABLE {table}")
 
 
-def _pair_reversals(con: duckdb.DuckDBPyConnection) -> None:
+def _pair_reversals(con: duckdb.DuckDBPyConnection, trade: str) -> None:
     """Mark the trade payment each kept reversal undoes: same two parties, same absolute amount, the
     latest one on or before the reversal date; each original is undone at most once."""
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE reversed_rows AS
         WITH kept AS (
             SELECT tx.* FROM tx ANTI JOIN dropped USING (file_id, line)),
@@ -169,5 +166,5 @@ def _pair_reversals(con: duckdb.DuckDBPyConnection) -> None:
             FROM kept SEMI JOIN (SELECT DISTINCT a, b, amt FROM revs) r
                  ON least(kept.payer_id, kept.payee_id) = r.a AND greatest(kept.payer_id, kept.payee_id) = r.b
                 AND kept.amount = r.amt
-            WHERE flow_class = 'trade' AND amount > 0)
+            WHERE flow_class IN {trade} AND amount > 0)
         SELECT o.file_id, o.line FROM origs o JOIN revs r USING (a, b, amt, k) WHERE o.date <= r.date""")

@@ -15,12 +15,13 @@ Examples
 >>> m.profiles["stmt"].encoding
 'auto'
 >>> sorted(m.profiles["stmt"].required_columns())[:3]
-['counterparty_account', 'counterparty_name', 'credit']
+['counterparty_account', 'credit', 'date']
 """
 
 from __future__ import annotations
 
 import glob
+import re
 import tomllib
 from datetime import date
 from decimal import Decimal
@@ -56,9 +57,39 @@ FLOW_CLASSES = (
     "intra_transfer", "individual", "trade",
 )
 
+#: Built-in classes a statement posts without a counterparty: such a row is excluded as its class.
+NO_COUNTERPARTY_CLASSES = frozenset({"interest", "fee"})
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_delimiter(value: str) -> str:
+    """A field delimiter: one character other than a quote or a line break; ``\\t`` means tab."""
+    if value == "\\t":
+        value = "\t"
+    if len(value) != 1 or value in {'"', "\n", "\r", "\x00"}:
+        raise ValueError(f"delimiter must be one character other than a quote or a line break, "
+                         f"not {value!r} (for tab write \"\\t\")")
+    return value
+
+
+def check_date_formats(value: tuple[str, ...]) -> tuple[str, ...]:
+    """Date formats DuckDB's ``strptime`` accepts; at least one."""
+    if not value:
+        raise ValueError("list at least one date format, e.g. \"%Y%m%d\"")
+    probe = duckdb.connect()
+    try:
+        for fmt in value:
+            try:
+                probe.execute("SELECT try_strptime('2024-01-31', ?)", [fmt])
+            except duckdb.Error as exc:
+                raise ValueError(f"date format {fmt!r} is not valid: "
+                                 f"{str(exc).splitlines()[0]}") from None
+    finally:
+        probe.close()
+    return value
 
 
 class Profile(_Strict):
@@ -83,33 +114,28 @@ class Profile(_Strict):
     debit_values: tuple[str, ...] = ("借", "D", "DR", "debit", "支出", "付")
     credit_values: tuple[str, ...] = ("贷", "C", "CR", "credit", "收入", "收")
     negative_is_debit: bool = False
+    identify_by: tuple[Literal["uscc", "name", "account"], ...] = Field(
+        default=("uscc", "name"), description="evidence that identifies a party the master does not "
+        "hold: add \"account\" so that an account seen without a name or USCC is a firm of its own")
+
+    @field_validator("identify_by")
+    @classmethod
+    def _uscc_and_name(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        missing = [v for v in ("uscc", "name") if v not in value]
+        if missing or len(set(value)) != len(value):
+            raise ValueError(f"identify_by lists each of \"uscc\", \"name\" (always used, in that order) "
+                             f"and optionally \"account\" once; got {list(value)}")
+        return value
 
     @field_validator("delimiter")
     @classmethod
     def _one_character(cls, value: str) -> str:
-        if value == "\\t":
-            value = "\t"
-        if len(value) != 1 or value in {'"', "\n", "\r", "\x00"}:
-            raise ValueError(f"delimiter must be one character other than a quote or a line break, "
-                             f"not {value!r} (for tab write \"\\t\")")
-        return value
+        return check_delimiter(value)
 
     @field_validator("date_formats")
     @classmethod
     def _parsable_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:
-            raise ValueError("list at least one date format, e.g. \"%Y%m%d\"")
-        probe = duckdb.connect()
-        try:
-            for fmt in value:
-                try:
-                    probe.execute("SELECT try_strptime('2024-01-31', ?)", [fmt])
-                except duckdb.Error as exc:
-                    raise ValueError(f"date format {fmt!r} is not valid: "
-                                     f"{str(exc).splitlines()[0]}") from None
-        finally:
-            probe.close()
-        return value
+        return check_date_formats(value)
 
     @model_validator(mode="after")
     def _known_fields(self) -> Profile:
@@ -126,7 +152,8 @@ class Profile(_Strict):
         """Canonical fields this profile must map for its layout and amount convention."""
         if self.layout == "payments":
             return {"payer_account", "payee_account", "amount", "date"}
-        base = {"own_account", "date", "counterparty_account", "counterparty_name"}
+        # A counterparty name is optional: extracts with accounts only exist (see ``identify_by``).
+        base = {"own_account", "date", "counterparty_account"}
         if "amount" in self.columns and "direction" in self.columns:
             return base | {"amount", "direction"}
         if "amount" in self.columns and self.negative_is_debit:
@@ -156,7 +183,9 @@ class MasterFiles(_Strict):
     extract of a bank without off-balance-sheet lines: ``credit_off_balance = 0``): the 小额无贷户
     rule cannot be judged without it. A blank money cell means *unknown*, unless its column is listed
     in ``blank_is_zero`` (extracts that write nothing for zero). ``as_of`` is the day the master
-    describes; without it the manifest's ``as_of`` is taken.
+    describes; without it the manifest's ``as_of`` is taken. The master files are read with their own
+    ``encoding``, ``delimiter`` and ``date_formats`` (for ``opened``/``closed``; a date in none of them
+    rejects the row as ``bad_date``, it never loads as an unknown date; ISO ``2024-01-31`` is always read).
 
     >>> m = MasterFiles(customers="c.csv", accounts="a.csv", constants={"credit_off_balance": 0},
     ...                 blank_is_zero=["loan_balance"])
@@ -173,10 +202,22 @@ class MasterFiles(_Strict):
     accounts: str
     monthly_balances: str | None = None
     encoding: str = "auto"
+    delimiter: str = ","
+    date_formats: tuple[str, ...] = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d")
     as_of: date | None = None
     columns: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, Money] = Field(default_factory=dict)
     blank_is_zero: tuple[str, ...] = ()
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        return check_delimiter(value)
+
+    @field_validator("date_formats")
+    @classmethod
+    def _parsable_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_date_formats(value)
 
     @model_validator(mode="after")
     def _known_money(self) -> MasterFiles:
@@ -190,20 +231,69 @@ class MasterFiles(_Strict):
         return self
 
 
+_CLASS_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: Reasons a row can already have: a rule's class may not take one of these names.
+_RESERVED_CLASSES = frozenset({"trade", "zero_amount", "duplicate_row", "mirror_duplicate", "reversed",
+                               "unresolved_party"})
+
+
 class ClassRule(_Strict):
-    """A non-trade rule: a row whose memo or counterparty name contains a keyword gets ``flow_class``."""
+    """A classification rule: a row whose memo or counterparty name contains a keyword gets ``flow_class``.
+
+    Matching is by substring (a keyword anywhere in the text), case-sensitive unless
+    ``case_sensitive = false``; rules are tried in file order and the first that matches wins.
+    ``flow_class`` is one of the built-in non-trade classes (:data:`FLOW_CLASSES`) or a class of the
+    bank's own (lower-case letters, digits, ``_``), which is non-trade unless ``trade = true``: a
+    trade class's rows feed the chain graph like ``trade``.
+
+    >>> ClassRule(flow_class="pension", memo=("PENSION",), case_sensitive=False).is_trade
+    False
+    >>> ClassRule(flow_class="household", memo=("HH",), trade=True).is_trade
+    True
+    >>> ClassRule(flow_class="interest", memo=("INT",), trade=True)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for ClassRule
+    ...
+    """
 
     flow_class: str
     memo: tuple[str, ...] = ()
     counterparty: tuple[str, ...] = ()
+    case_sensitive: bool = True
+    trade: bool = False
+    needs_counterparty: bool | None = Field(
+        default=None, description="false: a row of this class may lack a counterparty (default false "
+        "for interest and fee, which a statement posts without one; true for every other class)")
 
     @model_validator(mode="after")
     def _known_class(self) -> ClassRule:
-        if self.flow_class not in FLOW_CLASSES or self.flow_class == "trade":
-            raise ValueError(f"flow_class must be one of {list(FLOW_CLASSES[:-1])}")
+        if not _CLASS_NAME.match(self.flow_class) or self.flow_class in _RESERVED_CLASSES:
+            raise ValueError(f"flow_class {self.flow_class!r}: name one of {list(FLOW_CLASSES[:-1])} or a "
+                             "class of your own in lower-case letters, digits and _ (not "
+                             f"{sorted(_RESERVED_CLASSES)})")
+        if self.trade and self.flow_class in FLOW_CLASSES:
+            raise ValueError(f"{self.flow_class} is a built-in non-trade class; trade = true is for a "
+                             "class of your own")
+        if self.trade and self.needs_counterparty is False:
+            raise ValueError(f"{self.flow_class}: a trade class needs a counterparty (it is a chain edge)")
         if not self.memo and not self.counterparty:
             raise ValueError(f"rule for {self.flow_class} needs memo or counterparty keywords")
+        if any(not w for w in (*self.memo, *self.counterparty)):
+            raise ValueError(f"rule for {self.flow_class} has an empty keyword, which would match every row")
         return self
+
+    @property
+    def is_trade(self) -> bool:
+        """True when this rule's rows are trade (feed the chain graph)."""
+        return self.trade
+
+    @property
+    def counterparty_optional(self) -> bool:
+        """True when a row this rule classifies is complete without a counterparty (interest, fee)."""
+        if self.needs_counterparty is None:
+            return self.flow_class in NO_COUNTERPARTY_CLASSES
+        return not self.needs_counterparty
 
 
 DEFAULT_RULES: tuple[ClassRule, ...] = (
@@ -233,6 +323,8 @@ class Manifest(_Strict):
     master: MasterFiles | None = None
     rules: tuple[ClassRule, ...] = DEFAULT_RULES
     root: Path = Path(".")
+    #: the file this manifest was read from (set by :func:`load_manifest`)
+    manifest_file: Path | None = None
 
     @model_validator(mode="after")
     def _profiles_exist(self) -> Manifest:
@@ -296,6 +388,7 @@ def load_manifest(path: str | Path) -> Manifest:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     raw["root"] = path.resolve().parent
+    raw["manifest_file"] = path.resolve()
     try:
         return Manifest.model_validate(raw)
     except ValidationError as exc:

@@ -2,8 +2,9 @@
 
 The master is a snapshot, so every ingest replaces it whole. Its rows obey the same rule as payment
 rows: each ends up loaded or in ``rejects`` with file, line and reason (``missing_customer_id``,
-``bad_customer_type``, ``missing_name``, ``bad_number``, ``negative_amount``, ``duplicate_customer``;
-accounts ``missing_account``, ``unknown_customer``, ``duplicate_account``; balances ``unknown_customer``,
+``bad_customer_type``, ``missing_name``, ``bad_number``, ``negative_amount``, ``bad_date``,
+``duplicate_customer``; accounts ``missing_account``, ``unknown_customer``, ``bad_date``,
+``duplicate_account``; balances ``unknown_customer``,
 ``bad_month``, ``bad_number``, ``negative_amount``).
 
 The master feeds the 小额无贷户 rule, so it fails closed:
@@ -34,7 +35,7 @@ from chainsight.ingest._sql import literal
 from chainsight.ingest.clean import account_sql, amount_is_bad_sql, amount_sql, date_sql, text_sql
 from chainsight.ingest.entities import enterprise_id, name_key, valid_uscc
 from chainsight.ingest.manifest import MasterFiles
-from chainsight.ingest.readers import MalformedLine, RawRead, column, read_into
+from chainsight.ingest.readers import MalformedLine, RawRead, column, quote_rejects_as_written, read_into
 
 CUSTOMER_COLUMNS = ("customer_id", "customer_type", "uscc", "name", "branch", "manager", *MONEY_COLUMNS,
                     "ebanking", "products", "opened")
@@ -48,8 +49,6 @@ CUSTOMER_TYPES = {
     "interbank": "interbank", "同业": "interbank", "金融同业": "interbank",
     "housing_fund": "housing_fund", "住房资金": "housing_fund", "住房资金类": "housing_fund",
 }
-
-_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d")
 
 _DDL = f"""
 CREATE OR REPLACE TABLE customers (customer_id VARCHAR, customer_type VARCHAR, uscc VARCHAR,
@@ -105,8 +104,13 @@ def _columns(raw: RawRead, path: Path, wanted: tuple[str, ...],
     return out
 
 
-def _raw_text(raw: RawRead) -> str:
-    return "concat_ws(',', " + ", ".join(f"coalesce(r.{column(i)}, '')" for i in range(len(raw.header))) + ")"
+def _bad_date_sql(expr: str, spec: MasterFiles) -> str:
+    """True when a date cell holds text that is in none of the master's date formats."""
+    return f"({text_sql(expr)} IS NOT NULL AND {date_sql(expr, spec.date_formats)} IS NULL)"
+
+
+def _raw_text(raw: RawRead, spec: MasterFiles) -> str:
+    return f"concat_ws({literal(spec.delimiter)}, " + ", ".join(f"coalesce(r.{column(i)}, '')" for i in range(len(raw.header))) + ")"
 
 
 def _reject_malformed(con: duckdb.DuckDBPyConnection, file_id: int, malformed: list[MalformedLine]) -> None:
@@ -122,7 +126,7 @@ def _firm(uscc: str | None, name: str | None) -> str | None:
 
 def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles) -> int:
     """Replace ``customers``, ``customer_rejects`` and ``master_snapshot`` from ``path``; rows read."""
-    raw = read_into(con, path, encoding=spec.encoding)
+    raw = read_into(con, path, encoding=spec.encoding, delimiter=spec.delimiter)
     malformed = raw.malformed
     c = _columns(raw, path, CUSTOMER_COLUMNS, ("customer_id", "customer_type", "name"), spec)
     types = "MAP {" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in CUSTOMER_TYPES.items()) + "}"
@@ -136,8 +140,9 @@ def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spe
                    {text_sql(c['uscc'])} AS uscc, NULLIF(trim({c['name']}), '') AS name,
                    {text_sql(c['branch'])} AS branch, {text_sql(c['manager'])} AS manager, {', '.join(money)},
                    coalesce(lower({text_sql(c['ebanking'])}) IN ('1', 'true', 'y', 'yes', '是'), false) AS ebanking,
-                   {text_sql(c['products'])} AS products, {date_sql(c['opened'], _FORMATS)} AS opened,
-                   {_raw_text(raw)} AS raw_row
+                   {text_sql(c['products'])} AS products, {date_sql(c['opened'], spec.date_formats)} AS opened,
+                   {_bad_date_sql(c['opened'], spec)} AS opened_bad,
+                   {_raw_text(raw, spec)} AS raw_row
             FROM raw r)
         SELECT _line, customer_id, customer_type, uscc, name, branch, manager,
                {', '.join(f'{value[m]} AS {m}' for m in MONEY_COLUMNS)},
@@ -147,11 +152,14 @@ def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spe
                     WHEN name IS NULL THEN 'missing_name'
                     WHEN {' OR '.join(f'{m}_bad' for m in MONEY_COLUMNS)} THEN 'bad_number'
                     WHEN {' OR '.join(f'{m} < 0' for m in MONEY_COLUMNS)} THEN 'negative_amount'
+                    WHEN opened_bad THEN 'bad_date'
                     WHEN row_number() OVER (PARTITION BY customer_id ORDER BY _line) > 1
                       THEN 'duplicate_customer' END AS reason
         FROM parsed""")
     con.execute("INSERT INTO rejects SELECT ?, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL",
                 [file_id])
+    if raw.encoding is not None:
+        quote_rejects_as_written(con, file_id, path, raw.encoding)
     _reject_malformed(con, file_id, malformed)
     pairs = con.execute("SELECT DISTINCT uscc, name FROM checked").fetchall()
     keys = pd.DataFrame([(u, n, _firm(u, n), name_key(n) if n else None) for u, n in pairs],
@@ -181,22 +189,26 @@ def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
     An account of a customer whose master row was rejected is still ours: its payments are not
     business at another bank.
     """
-    raw = read_into(con, path, encoding=spec.encoding)
+    raw = read_into(con, path, encoding=spec.encoding, delimiter=spec.delimiter)
     malformed = raw.malformed
     c = _columns(raw, path, ACCOUNT_COLUMNS, ("account_no", "customer_id"), spec)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked AS
         SELECT r._line, {account_sql(c['account_no'])} AS account_no,
                {text_sql(c['customer_id'])} AS customer_id, {text_sql(c['branch'])} AS branch,
-               {date_sql(c['opened'], _FORMATS)} AS opened, {date_sql(c['closed'], _FORMATS)} AS closed,
+               {date_sql(c['opened'], spec.date_formats)} AS opened,
+               {date_sql(c['closed'], spec.date_formats)} AS closed,
                CASE WHEN {account_sql(c['account_no'])} IS NULL THEN 'missing_account'
                     WHEN cu.customer_id IS NULL THEN 'unknown_customer'
+                    WHEN {_bad_date_sql(c['opened'], spec)} OR {_bad_date_sql(c['closed'], spec)} THEN 'bad_date'
                     WHEN row_number() OVER (PARTITION BY {account_sql(c['account_no'])} ORDER BY r._line) > 1
                       THEN 'duplicate_account' END AS reason,
-               {_raw_text(raw)} AS raw_row
+               {_raw_text(raw, spec)} AS raw_row
         FROM raw r LEFT JOIN known_customers cu ON cu.customer_id = {text_sql(c['customer_id'])}""")
     con.execute("INSERT INTO rejects SELECT ?, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL",
                 [file_id])
+    if raw.encoding is not None:
+        quote_rejects_as_written(con, file_id, path, raw.encoding)
     _reject_malformed(con, file_id, malformed)
     con.execute("""CREATE OR REPLACE TABLE our_accounts AS
         SELECT a.account_no, a.customer_id, cu.enterprise_id, coalesce(a.branch, cu.branch) AS branch,
@@ -208,7 +220,7 @@ def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
 
 def load_balances(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles) -> int:
     """Replace ``monthly_balances`` from ``path``; return rows read."""
-    raw = read_into(con, path, encoding=spec.encoding)
+    raw = read_into(con, path, encoding=spec.encoding, delimiter=spec.delimiter)
     malformed = raw.malformed
     c = _columns(raw, path, BALANCE_COLUMNS, BALANCE_COLUMNS, spec)
     month = date_sql(f"{text_sql(c['month'])} || '-01'", ("%Y-%m-%d", "%Y%m-%d"))
@@ -220,10 +232,12 @@ def load_balances(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
                     WHEN {month} IS NULL THEN 'bad_month'
                     WHEN {amount_sql(c['balance'])} IS NULL THEN 'bad_number'
                     WHEN {amount_sql(c['balance'])} < 0 THEN 'negative_amount' END AS reason,
-               {_raw_text(raw)} AS raw_row
+               {_raw_text(raw, spec)} AS raw_row
         FROM raw r LEFT JOIN known_customers cu ON cu.customer_id = {text_sql(c['customer_id'])}""")
     con.execute("INSERT INTO rejects SELECT ?, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL",
                 [file_id])
+    if raw.encoding is not None:
+        quote_rejects_as_written(con, file_id, path, raw.encoding)
     _reject_malformed(con, file_id, malformed)
     con.execute("""CREATE OR REPLACE TABLE monthly_balances AS SELECT customer_id, month, balance
                    FROM checked WHERE reason IS NULL ORDER BY customer_id, month""")

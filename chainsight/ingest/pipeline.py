@@ -35,8 +35,8 @@ from chainsight.ingest import master as master_io
 from chainsight.ingest.clean import map_columns, stage_raw
 from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
-from chainsight.ingest.manifest import IDENTIFIER_FIELDS, Manifest, Profile, load_manifest
-from chainsight.ingest.readers import FileState, drop_raw, file_digest, read_into
+from chainsight.ingest.manifest import IDENTIFIER_FIELDS, ClassRule, Manifest, Profile, load_manifest
+from chainsight.ingest.readers import FileState, drop_raw, file_digest, quote_rejects_as_written, read_into
 from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
 from chainsight.ingest.resolve import resolve_parties
 from chainsight.ingest.staging import claim, connect, map_store_errors, table_exists
@@ -67,13 +67,14 @@ def ingest(manifest: str | Path | Manifest, db_path: str | Path, *, progress: Pr
             reports = _stage_files(con, spec, files, progress)
             reports += _load_master(con, spec)
             progress("resolving, classifying, de-duplicating", 0, 1)
-            _derive(con, spec)
+            _derive(con, spec, files)
             progress("resolving, classifying, de-duplicating", 1, 1)
-            report = IngestReport(manifest=str(spec.root), started_at=started.isoformat(timespec="seconds"),
+            named = str(spec.manifest_file or spec.root)
+            report = IngestReport(manifest=named, started_at=started.isoformat(timespec="seconds"),
                                   finished_at=datetime.now().isoformat(timespec="seconds"),
                                   files=_tally_files(con, reports))
             con.execute("INSERT INTO ingest_runs VALUES (nextval('run_ids'), ?, ?, ?, ?)",
-                        [str(spec.root), started, datetime.now(), json.dumps(report.to_json())])
+                        [named, started, datetime.now(), json.dumps(report.to_json())])
             return report
         finally:
             con.close()
@@ -101,7 +102,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tup
             continue
         status: FileStatus = "changed" if name in known else "new"
         try:
-            _stage_one(con, path, name, digest, state, profile)
+            _stage_one(con, path, name, digest, state, profile, spec.rules)
             reports.append(FileReport(file=name, status=status, layout=profile.layout))
         except UnusableInputError as exc:
             reports.append(_failed(con, name, profile, known, exc.problem))
@@ -120,7 +121,7 @@ def _failed(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, known: 
 
 
 def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str, state: FileState,
-               profile: Profile) -> None:
+               profile: Profile, rules: tuple[ClassRule, ...]) -> None:
     """Read one file, then replace its rows in one transaction: all of it arrives, or none of it.
 
     The read happens before the transaction, so a file DuckDB cannot parse aborts nothing.
@@ -139,7 +140,9 @@ def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: st
     def stage() -> None:
         _drop_file(con, name)
         file_id = _register(con, name, digest, state.size, profile.layout, profile_name(profile))
-        stage_raw(con, file_id, profile, positions, len(raw.header))
+        stage_raw(con, file_id, profile, positions, len(raw.header), rules)
+        if raw.encoding is not None:
+            quote_rejects_as_written(con, file_id, path, raw.encoding)
         if raw.malformed:
             con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)",
                             [(file_id, m.line, m.reason, m.text) for m in raw.malformed])
@@ -231,12 +234,15 @@ def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileRep
     return reports
 
 
-def _derive(con: duckdb.DuckDBPyConnection, spec: Manifest) -> None:
+def _derive(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tuple[Path, Profile]]) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE OR REPLACE TABLE dataset AS SELECT ? AS name, CAST(? AS DATE) AS as_of, "
                     "CAST(? AS VARCHAR[]) AS bank_names", [spec.name, spec.as_of, list(spec.bank_names)])
-        resolve_parties(con)
+        by_account = {spec.display_name(p) for p, prof in files if "account" in prof.identify_by}
+        account_files = [fid for fid, path in con.execute("SELECT file_id, path FROM files").fetchall()
+                         if path in by_account]
+        resolve_parties(con, account_files)
         build_transactions(con, spec.rules)
         build_flows(con)
         con.execute("COMMIT")

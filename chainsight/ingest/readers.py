@@ -59,6 +59,8 @@ class RawRead:
     malformed: list[MalformedLine] = field(default_factory=list)
     #: header texts of floating-point Parquet columns holding values too large to be exact integers
     inexact_columns: frozenset[str] = frozenset()
+    #: for a text file, the encoding it was read in (so a reject can quote its line as written)
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,7 @@ def _scan_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimit
                                      f"on line {unterminated[0].line}; check the quoting or the delimiter")
         malformed = sorted(malformed + unterminated, key=lambda m: m.line)
         _number_csv_lines(con, path, lines, header_lines, [m.line for m in malformed])
-    return RawRead(header=header, malformed=malformed)
+    return RawRead(header=header, malformed=malformed, encoding=encoding)
 
 
 def _csv_header(path: Path, view: Path, delimiter: str) -> tuple[tuple[str, ...], int]:
@@ -296,6 +298,42 @@ def _locate(lines: LineIndex, mm: np.ndarray, position: int, text: str) -> int |
         if 1 <= line <= lines.n_lines and lines.text(mm, line).startswith(first):
             return line
     return None
+
+
+def physical_lines(path: Path, encoding: str, wanted: list[int]) -> dict[int, str]:
+    """The text of the given physical lines (1-based) of ``path`` exactly as written, line break excluded.
+
+    Line breaks are the bytes ``\\n``/``\\r``, which no GBK/GB18030 multi-byte character contains, so
+    the lines of the original file are found without decoding it.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_bytes('h\\r\\n"甲";"1,0"\\r\\n'.encode("gbk"))
+    >>> physical_lines(p, "gb18030", [2])
+    {2: '"甲";"1,0"'}
+    """
+    if not wanted:
+        return {}
+    lines = LineIndex.of(path)
+    mm = np.memmap(path, dtype=np.uint8, mode="r")
+    out = {}
+    for line in wanted:
+        if 1 <= line <= lines.n_lines:
+            raw = mm[int(lines.starts[line - 1]):int(lines.ends[line - 1])].tobytes()
+            out[line] = raw.decode(encoding, errors="replace").lstrip("\ufeff")
+    del mm
+    return out
+
+
+def quote_rejects_as_written(con: duckdb.DuckDBPyConnection, file_id: int, path: Path, encoding: str) -> None:
+    """A text file's rejects keep their physical line as written (quotes and all), not fields re-joined."""
+    lines = [int(r[0]) for r in con.execute("SELECT line FROM rejects WHERE file_id = ?", [file_id]).fetchall()]
+    texts = physical_lines(path, encoding, lines)
+    if texts:
+        con.register("_as_written", pd.DataFrame({"line": list(texts), "text": list(texts.values())}))
+        con.execute("UPDATE rejects SET raw_row = w.text FROM _as_written w "
+                    "WHERE rejects.file_id = ? AND rejects.line = w.line", [file_id])
+        con.unregister("_as_written")
 
 
 def _blank_lines(src: Path, lines: LineIndex, blank: set[int], dst: Path) -> None:

@@ -74,6 +74,7 @@ class FileReport:
 class IngestReport:
     """The whole run: every file, the totals, and the errors that make the run fail."""
 
+    #: the manifest file the run read
     manifest: str
     started_at: str
     finished_at: str
@@ -81,12 +82,30 @@ class IngestReport:
 
     @property
     def totals(self) -> Tally:
-        """Counts over every file currently in the dataset (unchanged files included)."""
+        """Counts over every payment file currently in the dataset (unchanged files included).
+
+        The customer master's files are counted apart, in :attr:`master_totals`: their rows are
+        customers and accounts, not payments.
+        """
+        return self._sum(master=False)
+
+    @property
+    def master_totals(self) -> Tally:
+        """Counts over the customer master's files."""
+        return self._sum(master=True)
+
+    def _sum(self, *, master: bool) -> Tally:
         total = Tally()
         for f in self.files:
-            if f.tally is not None:
+            if f.tally is not None and (f.layout == "master") == master:
                 total = total + f.tally
         return total
+
+    @property
+    def reject_share(self) -> float:
+        """Rejected payment rows over payment rows read (0.0 when none were read)."""
+        t = self.totals
+        return sum(t.rejected.values()) / t.rows_read if t.rows_read else 0.0
 
     @property
     def errors(self) -> list[str]:
@@ -102,4 +121,5 @@ class IngestReport:
         """REPORT.json."""
         return {"manifest": self.manifest, "started_at": self.started_at,
                 "finished_at": self.finished_at, "ok": self.ok, "errors": self.errors,
-                "files": [f.to_json() for f in self.files], "totals": self.totals.to_json()}
+                "files": [f.to_json() for f in self.files], "totals": self.totals.to_json(),
+                "master_totals": self.master_totals.to_json()}

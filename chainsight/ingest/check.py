@@ -1,0 +1,164 @@
+"""``chainsight check``: the real pipeline run on the first rows of every file, to see a manifest's effect.
+
+Nothing here re-implements ingest. The first ``rows`` records of each source file are copied to a
+temporary folder (CSV and other text: the header and the next ``rows`` physical lines, bytes as they
+are; Parquet: the first ``rows`` rows; Excel: the whole workbook), the customer master is used as it
+is, and :func:`chainsight.ingest.pipeline.ingest` loads the copy into a temporary database. What
+``check`` shows — the column mapping, parsed rows, reject shares and classes — is read back from
+that database.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from chainsight.demo import generate
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = generate(folder, scale="tiny", seed=1)
+>>> result = check(folder / "chainsight.toml", rows=50)
+>>> all(f.tally is not None and f.tally.rows_read <= 50 for f in result.files if not f.file.endswith(".xlsx"))
+True
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from chainsight.errors import UnusableInputError
+from chainsight.ingest._sql import literal
+from chainsight.ingest.clean import map_columns
+from chainsight.ingest.manifest import Manifest, Profile, Source, load_manifest
+from chainsight.ingest.pipeline import ingest
+from chainsight.ingest.readers import read_into
+from chainsight.ingest.report import Tally
+
+#: Parsed columns shown for each sample row.
+SAMPLE_COLUMNS = ("line", "CAST(CAST(date AS DATE) AS VARCHAR) AS date", "payer_account", "payer_name",
+                  "payee_account", "payee_name", "CAST(amount AS VARCHAR) AS amount", "memo", "flow_class",
+                  "status", "reason")
+
+
+@dataclass
+class FileCheck:
+    """What the sample of one file came to."""
+
+    file: str
+    layout: str
+    mapping: list[tuple[str, str, int]] = field(default_factory=list)  # (field, header text, 1-based column)
+    tally: Tally | None = None
+    classes: dict[str, int] = field(default_factory=dict)
+    samples: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rejects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    error: str | None = None
+
+    @property
+    def reject_share(self) -> float:
+        """Rejected sample rows over sample rows read."""
+        t = self.tally
+        return sum(t.rejected.values()) / t.rows_read if t and t.rows_read else 0.0
+
+
+@dataclass
+class CheckResult:
+    """Every file's check, and the master's problems if any."""
+
+    manifest: str
+    rows: int
+    files: list[FileCheck]
+    master_errors: list[str]
+
+
+def _sample(src: Path, dst: Path, profile: Profile, rows: int) -> None:
+    kind = profile.format or {".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}.get(
+        src.suffix.lower(), "csv")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "parquet":
+        con = duckdb.connect()
+        try:
+            con.execute(f"COPY (SELECT * FROM read_parquet(?) LIMIT {int(rows)}) TO {literal(dst.as_posix())} "
+                        "(FORMAT parquet)", [str(src)])
+        finally:
+            con.close()
+    elif kind == "xlsx":
+        shutil.copyfile(src, dst)
+    else:
+        keep = profile.header_row + rows
+        with src.open("rb") as fin, dst.open("wb") as fout:
+            for n, line in enumerate(fin):
+                if n >= keep:
+                    break
+                fout.write(line)
+
+
+def _mapping(path: Path, profile: Profile) -> list[tuple[str, str, int]]:
+    con = duckdb.connect()
+    try:
+        raw = read_into(con, path, encoding=profile.encoding, delimiter=profile.delimiter, sheet=profile.sheet,
+                        header_row=profile.header_row, file_format=profile.format)
+        positions = map_columns(profile, raw.header, path.name)
+    finally:
+        con.close()
+    return [(f, raw.header[i], i + 1) for f, i in positions.items()]
+
+
+def check(manifest: str | Path | Manifest, *, rows: int = 1000) -> CheckResult:
+    """Ingest the first ``rows`` records of every file of ``manifest`` into a throw-away database."""
+    spec = manifest if isinstance(manifest, Manifest) else load_manifest(manifest)
+    files = spec.files()
+    with tempfile.TemporaryDirectory(prefix="chainsight-check-") as tmp:
+        root = Path(tmp)
+        sources: list[Source] = []
+        layouts: dict[str, str] = {}
+        for path, profile in files:
+            name = spec.display_name(path)
+            rel = name if not Path(name).is_absolute() else f"abs/{len(sources)}/{path.name}"
+            _sample(path, root / "data" / rel, profile, rows)
+            src = next(s for s in spec.sources if spec.profiles[s.profile] is profile)
+            sources.append(Source(path=rel, profile=src.profile))
+            layouts[rel] = profile.layout
+        master = spec.master
+        if master is not None:  # the master is read whole, from where it is
+            master = master.model_copy(update={k: str((spec.root / v).resolve()) for k, v in (
+                ("customers", master.customers), ("accounts", master.accounts),
+                ("monthly_balances", master.monthly_balances)) if v})
+        sample = spec.model_copy(update={"root": root / "data", "sources": tuple(sources), "master": master,
+                                         "manifest_file": spec.manifest_file})
+        report = ingest(sample, root / "check.duckdb")
+        con = duckdb.connect(str(root / "check.duckdb"), read_only=True)
+        try:
+            checks = [_file_check(con, sample, f.file, layouts.get(f.file, f.layout or ""), f.tally, f.error)
+                      for f in report.files if f.layout != "master"]
+        finally:
+            con.close()
+        master_errors = [f.error for f in report.files if f.layout == "master" and f.error]
+    return CheckResult(manifest=str(spec.manifest_file or spec.root), rows=rows, files=checks,
+                       master_errors=master_errors)
+
+
+def _file_check(con: duckdb.DuckDBPyConnection, sample: Manifest, name: str, layout: str,
+                tally: Tally | None, error: str | None) -> FileCheck:
+    result = FileCheck(file=name, layout=layout, tally=tally, error=error)
+    profile = sample.profiles[next(s.profile for s in sample.sources if s.path == name)]
+    try:
+        result.mapping = _mapping(sample.root / name, profile)
+    except UnusableInputError as exc:
+        result.error = result.error or exc.problem
+    if error is not None:
+        return result
+    row = con.execute("SELECT file_id FROM files WHERE path = ?", [name]).fetchone()
+    if row is None:
+        return result
+    fid = int(row[0])
+    result.classes = {str(k): int(n) for k, n in con.execute(
+        "SELECT flow_class, count(*) FROM transactions WHERE file_id = ? GROUP BY 1 ORDER BY 2 DESC, 1",
+        [fid]).fetchall()}
+    result.samples = con.execute(
+        f"SELECT {', '.join(SAMPLE_COLUMNS)} FROM transaction_details WHERE file_id = ? ORDER BY line LIMIT 3",
+        [fid]).df()
+    result.rejects = con.execute(
+        "SELECT line, reason, raw_row FROM rejects WHERE file_id = ? ORDER BY line LIMIT 3", [fid]).df()
+    return result

@@ -1,0 +1,74 @@
+"""``chainsight check``: a dry run on the first rows of every file, on the demo bank and a broken manifest."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chainsight.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("check") / "data"
+    result = runner.invoke(app, ["synth", "--out", str(folder), "--scale", "tiny", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def _lines(output: str) -> list[str]:
+    return [" ".join(line.split()) for line in output.splitlines()]
+
+
+def test_check_on_the_demo_bank_shows_every_file_its_mapping_shares_and_classes(demo: Path) -> None:
+    result = runner.invoke(app, ["check", str(demo), "--rows", "150"])
+    assert result.exit_code == 0, result.output
+    lines = _lines(result.output)
+    files = sorted(p.relative_to(demo).as_posix() for sub in ("statements", "excel", "payments")
+                   for p in (demo / sub).iterdir())
+    headers = [line.split(" (")[0] for line in lines if line.endswith(("(statement)", "(payments)"))]
+    assert sorted(headers) == files
+    assert "│ own_account │ 账号 │ 1 │" in lines  # the CSV statements' first column
+    assert "│ direction │ 借贷标志 │" in " ".join(lines)  # the Excel statements' direction column
+    shares = [line for line in lines if "sample rows:" in line]
+    assert len(shares) == len(files)
+    # Files are longer than the sample, CSV and Parquet are cut to it; the workbooks are read whole.
+    csv_shares = [s for s, f in zip(shares, headers, strict=True) if not f.endswith(".xlsx")]
+    assert all(s.startswith("150 sample rows:") for s in csv_shares)
+    assert all(line.startswith("classes: ") and "trade" in line for line in lines if line.startswith("classes:"))
+    assert sum(line.startswith("classes: ") for line in lines) == len(files)
+
+
+def test_check_on_a_broken_manifest_says_what_is_wrong_and_exits_1(demo: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "data"
+    shutil.copytree(demo, broken)
+    manifest = broken / "chainsight.toml"
+    text = manifest.read_text(encoding="utf-8")
+    text = text.replace('own_account = "账号"', 'own_account = "帐号"', 1)  # a header the files lack
+    text = text.replace('[profiles.payments]\nlayout = "payments"\ndate_formats = ["%Y%m%d", "%Y-%m-%d", "%Y/%m/%d"]',
+                        '[profiles.payments]\nlayout = "payments"\ndate_formats = ["%d.%m.%Y"]')
+    assert text.count("帐号") == 1 and '"%d.%m.%Y"' in text
+    manifest.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["check", str(manifest), "--rows", "100"])
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert "unusable:" in out and "'帐号' (own_account)" in out and "not in the header" in out
+    payments = out.split("payments/payments_2024.parquet (payments)")[1]
+    share = payments.split("rejected (")[1].split("%")[0]
+    assert float(share) > 50 and "bad_date" in payments.split("classes:")[0]
+
+
+def test_check_prints_data_as_text_never_markup(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("p,q,amt,d,memo\n[red]1[/red],2,5.00,2024-01-02,[bold]x\n", encoding="utf-8")
+    (tmp_path / "chainsight.toml").write_text(
+        '[[sources]]\npath = "a.csv"\nprofile = "p"\n[profiles.p]\nlayout = "payments"\n'
+        'identify_by = ["uscc", "name", "account"]\n[profiles.p.columns]\npayer_account = "p"\n'
+        'payee_account = "q"\namount = "amt"\ndate = "d"\nmemo = "memo"\n', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "[red]1[/red]" in result.output and "[bold]x" in result.output
