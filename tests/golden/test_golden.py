@@ -78,8 +78,6 @@ def test_trade_rows_are_classified_as_worked_out(golden_bank: Path) -> None:
     assert sum(fates.values()) == sum(EXPECTED.ROW_FATES.values()) == 136
 
 
-@pytest.mark.xfail(strict=True, reason="ingest rejects interest and fee postings without a counterparty "
-                                       "(missing_counterparty); DOMAIN.md calls them non-trade postings")
 def test_postings_without_counterparty_are_non_trade(golden_bank: Path) -> None:
     fates = _fates(golden_bank)
     assert fates.get(("excluded", "interest")) == 2 and fates.get(("excluded", "fee")) == 2

@@ -50,7 +50,7 @@ def _write(items: list[Item], endings: list[str]) -> tuple[bytes, dict[int, str]
     breaks = [endings[i % len(endings)] for i in range(len(lines))]
     for i in range(len(lines) - 1):  # "\r" then an empty line ending "\n" would be one "\r\n"
         if breaks[i] == "\r" and lines[i + 1] == "" and breaks[i + 1].startswith("\n"):
-            breaks[i] = "\n"
+            breaks[i] = "\r\n"  # (not "\n": after an empty line ending "\r" that would pair up again)
     body = "".join(line + brk for line, brk in zip(lines, breaks, strict=True))
     return body.encode("gbk"), starts
 
