@@ -239,6 +239,8 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     flows, flow_months = inputs["flows"], inputs["flow_months"]
     if flows.empty:
         raise NotAnalysed("there are no trade flows to analyse: check the ingest report")
+    # The ties the core score runs over, published with the flows (Neo4j GDS projects the same ones).
+    flows = flows.assign(trading=flows.index.isin(trading_ties(flows, config.cores).index))
     names = inputs["enterprises"].set_index("enterprise_id")["name"]
     progress(steps[1], 1, len(steps))
     scored, hubs, core_rows = pick_cores(flows, inputs["enterprises"], config)

@@ -58,7 +58,7 @@ SET w.run = $run
 
 # The properties of a PAYS relationship, in the order MERGE_PAYS sets them.
 PAYS_PROPERTIES = ("amount", "count", "first_date", "last_date", "active_months", "amount_payer_ours",
-                   "amount_payee_ours")
+                   "amount_payee_ours", "trading")
 
 # The element ids of all enterprises: MERGE_PAYS addresses its endpoints by element id.
 ENTERPRISE_ELEMENT_IDS = """
@@ -79,7 +79,7 @@ MERGE (a)-[r:PAYS]->(b)
 SET r.amount = $amount[i], r.count = $count[i], r.first_date = $first_date[i],
     r.last_date = $last_date[i], r.active_months = $active_months[i],
     r.amount_payer_ours = $amount_payer_ours[i], r.amount_payee_ours = $amount_payee_ours[i],
-    r.run = $run
+    r.trading = $trading[i], r.run = $run
 RETURN count(*) AS n
 """
 
@@ -259,10 +259,19 @@ RETURN nodes, rels
 
 # -- Graph Data Science (OpenGDS): the same centralities computed inside the database ----------------
 GDS_DROP = "CALL gds.graph.drop($graph, false) YIELD graphName RETURN graphName"
+# The ties the core score runs over (``r.trading``, set by the analysis), every enterprise a node:
+# GDS then computes the same centralities as ChainSight. ``$reverse`` turns payer → payee around.
 GDS_PROJECT = """
-CALL gds.graph.project($graph, 'Enterprise', $relationships)
-YIELD nodeCount, relationshipCount
-RETURN nodeCount, relationshipCount
+MATCH (source:Enterprise)
+OPTIONAL MATCH (source)-[r:PAYS]->(target:Enterprise)
+WHERE r.trading = true AND NOT $reverse
+OPTIONAL MATCH (source)<-[q:PAYS]-(other:Enterprise)
+WHERE q.trading = true AND $reverse
+WITH source, CASE WHEN $reverse THEN other ELSE target END AS target,
+     CASE WHEN $reverse THEN q.amount ELSE r.amount END AS amount
+WITH gds.graph.project($graph, source, target,
+       {relationshipProperties: CASE WHEN target IS NULL THEN null ELSE {amount: amount} END}) AS g
+RETURN g.nodeCount AS nodeCount, g.relationshipCount AS relationshipCount
 """
 GDS_PAGERANK = """
 CALL gds.pageRank.stream($graph, {relationshipWeightProperty: 'amount', dampingFactor: $alpha,

@@ -133,7 +133,7 @@ class Neo4jStore:
         """Merge ``(payer)-[:PAYS]->(payee)`` for each flow record, in batches.
 
         Each record holds ``payer_id``, ``payee_id`` and the :data:`~chainsight.graph.stores.cypher.PAYS_PROPERTIES`
-        (None removes the property). Endpoints are addressed by the element ids read at the start,
+        (None or absent removes the property). Endpoints are addressed by the element ids read at the start,
         which is sound because only a publish deletes enterprises and one runs at a time per
         database. Both enterprises must already be loaded; raises
         :class:`~chainsight.errors.StoreError` naming the first one that is not, or when a batch
@@ -145,7 +145,7 @@ class Neo4jStore:
         for done, batch in enumerate(_batches(flows, size)):
             progress("payments", done * size, len(flows))
             columns: dict[str, list[Any]] = {"payer": [], "payee": []}
-            columns.update({key: [row[key] for row in batch] for key in _EDGE_PROPS})
+            columns.update({key: [row.get(key) for row in batch] for key in _EDGE_PROPS})
             for row in batch:
                 for end, key in (("payer", "payer_id"), ("payee", "payee_id")):
                     try:
@@ -234,8 +234,7 @@ class Neo4jStore:
         for orientation, rank_col, degree_col in (("NATURAL", "pagerank", "n_suppliers"),
                                                   ("REVERSE", "pagerank_rev", "n_customers")):
             self._write(cypher.GDS_DROP, graph=graph)
-            self._write(cypher.GDS_PROJECT, graph=graph, relationships={
-                "PAYS": {"orientation": orientation, "properties": "amount"}})
+            self._write(cypher.GDS_PROJECT, graph=graph, reverse=orientation == "REVERSE")
             try:
                 rank = self._read(cypher.GDS_PAGERANK, graph=graph, alpha=alpha, tol=tol)
                 degree = self._read(cypher.GDS_DEGREE, graph=graph)
