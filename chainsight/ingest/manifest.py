@@ -92,7 +92,21 @@ def check_date_formats(value: tuple[str, ...]) -> tuple[str, ...]:
     return value
 
 
-class Profile(_Strict):
+class _CsvOptions(_Strict):
+    """What every CSV read is told: one delimiter character and date formats DuckDB can parse."""
+
+    @field_validator("delimiter", check_fields=False)
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        return check_delimiter(value)
+
+    @field_validator("date_formats", check_fields=False)
+    @classmethod
+    def _parsable_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return check_date_formats(value)
+
+
+class Profile(_CsvOptions):
     """How one kind of export file is laid out and how to read its columns.
 
     ``columns`` maps canonical field names (``STATEMENT_FIELDS`` or ``PAYMENT_FIELDS``) to the file's
@@ -126,16 +140,6 @@ class Profile(_Strict):
             raise ValueError(f"identify_by lists each of \"uscc\", \"name\" (always used, in that order) "
                              f"and optionally \"account\" once; got {list(value)}")
         return value
-
-    @field_validator("delimiter")
-    @classmethod
-    def _one_character(cls, value: str) -> str:
-        return check_delimiter(value)
-
-    @field_validator("date_formats")
-    @classmethod
-    def _parsable_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return check_date_formats(value)
 
     @model_validator(mode="after")
     def _known_fields(self) -> Profile:
@@ -171,7 +175,7 @@ class Source(_Strict):
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 
 
-class MasterFiles(_Strict):
+class MasterFiles(_CsvOptions):
     """The customer master: our customers, their accounts and monthly balances (UTF-8 or GBK CSV).
 
     Column names are the canonical ones documented in the README (``customer_id``, ``customer_type``,
@@ -208,16 +212,6 @@ class MasterFiles(_Strict):
     columns: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, Money] = Field(default_factory=dict)
     blank_is_zero: tuple[str, ...] = ()
-
-    @field_validator("delimiter")
-    @classmethod
-    def _one_character(cls, value: str) -> str:
-        return check_delimiter(value)
-
-    @field_validator("date_formats")
-    @classmethod
-    def _parsable_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return check_date_formats(value)
 
     @model_validator(mode="after")
     def _known_money(self) -> MasterFiles:

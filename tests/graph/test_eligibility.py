@@ -16,6 +16,7 @@ from chainsight.errors import ConfigError
 from chainsight.graph.analysis import Analysis, AnalysisConfig, analyze
 from chainsight.graph.cores import CoreScoring
 from chainsight.graph.eligibility import RULES, no_loan_eligibility
+from tests.conftest import STATEMENT_HEADER, STATEMENT_PROFILE
 from chainsight.ingest.pipeline import ingest
 from chainsight.ingest.staging import connect
 
@@ -107,22 +108,6 @@ def test_every_rule_has_a_meaning_in_both_languages() -> None:
 
 # -- end to end: ingest a hand-made master and K's statement, then analyse -------------------------
 
-STATEMENT = "账号,户名,交易日期,借方发生额,贷方发生额,对方账号,对方户名,对方开户行,摘要,余额"
-PROFILE = """
-[profiles.stmt]
-layout = "statement"
-[profiles.stmt.columns]
-own_account = "账号"
-own_name = "户名"
-date = "交易日期"
-debit = "借方发生额"
-credit = "贷方发生额"
-counterparty_account = "对方账号"
-counterparty_name = "对方户名"
-counterparty_bank = "对方开户行"
-memo = "摘要"
-balance = "余额"
-"""
 CUSTOMERS = """customer_id,customer_type,uscc,name,branch,manager,credit_on_balance,credit_off_balance,loan_balance,dep_demand,dep_time,dep_notice,dep_agreement,dep_margin,ebanking,products,opened
 C_K,对公,,核心制造有限公司,B1,M1,0,0,1000000,100000,0,0,0,0,1,企业网银,2020-01-01
 C_S1,对公,,上游甲有限公司,B1,M1,0,0,-5.00,1000,0,0,0,0,0,,2021-01-01
@@ -168,14 +153,14 @@ def statement_rows() -> list[str]:
 def write_bank(folder: Path, manifest_as_of: str | None = "2024-12-31", master_as_of: str | None = None) -> Path:
     (folder / "statements").mkdir(parents=True)
     (folder / "master").mkdir()
-    (folder / "statements" / "k.csv").write_text("\n".join([STATEMENT, *statement_rows()]) + "\n", encoding="utf-8")
+    (folder / "statements" / "k.csv").write_text("\n".join([STATEMENT_HEADER, *statement_rows()]) + "\n", encoding="utf-8")
     (folder / "master" / "customers.csv").write_text(CUSTOMERS, encoding="utf-8")
     (folder / "master" / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
     top = f"as_of = {manifest_as_of}\n" if manifest_as_of else ""
     stated = f"as_of = {master_as_of}\n" if master_as_of else ""
     (folder / "chainsight.toml").write_text(
         f'name = "rule"\n{top}bank_names = ["示范银行"]\n[[sources]]\npath = "statements/*.csv"\nprofile = "stmt"\n'
-        + PROFILE + f'\n[master]\ncustomers = "master/customers.csv"\naccounts = "master/accounts.csv"\n{stated}',
+        + STATEMENT_PROFILE + f'\n[master]\ncustomers = "master/customers.csv"\naccounts = "master/accounts.csv"\n{stated}',
         encoding="utf-8")
     return folder / "chainsight.toml"
 
