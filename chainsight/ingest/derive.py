@@ -27,6 +27,7 @@ other perspectives' k-th occurrence and only one of each pair is kept — never 
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 
 from chainsight.ingest._sql import literal
 from chainsight.ingest.manifest import ClassRule
@@ -149,22 +150,41 @@ def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, .
 
 def _pair_reversals(con: duckdb.DuckDBPyConnection, trade: str) -> None:
     """Mark the trade payment each kept reversal undoes: same two parties, same absolute amount, the
-    latest one on or before the reversal date; each original is undone at most once."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE reversed_rows AS
+    latest one on or before the reversal date not already undone; each original is undone at most once.
+
+    Within one (parties, amount) group the rows are walked in date order as brackets: an original opens,
+    a reversal closes the latest open one. So a payment repeated after the reversal (the same monthly
+    amount next month) is never taken for the one the reversal undid, and a reversal with nothing
+    before it pairs with nothing.
+    """
+    events = con.execute(f"""
         WITH kept AS (
-            SELECT tx.* FROM tx ANTI JOIN dropped USING (file_id, line)),
+            SELECT tx.* FROM tx ANTI JOIN dropped USING (file_id, line)
+            WHERE payer_id IS NOT NULL AND payee_id IS NOT NULL),
         revs AS (
             SELECT least(payer_id, payee_id) AS a, greatest(payer_id, payee_id) AS b, abs(amount) AS amt,
-                   date, row_number() OVER (PARTITION BY least(payer_id, payee_id),
-                       greatest(payer_id, payee_id), abs(amount) ORDER BY date DESC, file_id, line) AS k
-            FROM kept WHERE flow_class = 'reversal' AND payer_id IS NOT NULL AND payee_id IS NOT NULL),
-        origs AS (
-            SELECT file_id, line, least(payer_id, payee_id) AS a, greatest(payer_id, payee_id) AS b,
-                   amount AS amt, date, row_number() OVER (PARTITION BY least(payer_id, payee_id),
-                       greatest(payer_id, payee_id), amount ORDER BY date DESC, file_id DESC, line DESC) AS k
-            FROM kept SEMI JOIN (SELECT DISTINCT a, b, amt FROM revs) r
-                 ON least(kept.payer_id, kept.payee_id) = r.a AND greatest(kept.payer_id, kept.payee_id) = r.b
-                AND kept.amount = r.amt
-            WHERE flow_class IN {trade} AND amount > 0)
-        SELECT o.file_id, o.line FROM origs o JOIN revs r USING (a, b, amt, k) WHERE o.date <= r.date""")
+                   date, file_id, line, 1 AS is_reversal
+            FROM kept WHERE flow_class = 'reversal')
+        SELECT * FROM revs
+        UNION ALL
+        SELECT least(k.payer_id, k.payee_id), greatest(k.payer_id, k.payee_id), k.amount, k.date,
+               k.file_id, k.line, 0
+        FROM kept k SEMI JOIN (SELECT DISTINCT a, b, amt FROM revs) r
+             ON least(k.payer_id, k.payee_id) = r.a AND greatest(k.payer_id, k.payee_id) = r.b
+            AND k.amount = r.amt
+        WHERE k.flow_class IN {trade} AND k.amount > 0
+        ORDER BY a, b, amt, date, is_reversal, file_id, line""").fetchall()
+    undone: list[tuple[object, object]] = []
+    open_: list[tuple[object, object]] = []
+    group: object = None
+    for a, b, amt, _date, file_id, line, is_reversal in events:
+        if (a, b, amt) != group:
+            group, open_ = (a, b, amt), []
+        if not is_reversal:
+            open_.append((file_id, line))
+        elif open_:
+            undone.append(open_.pop())
+    pairs = pd.DataFrame(undone, columns=["file_id", "line"]).astype({"file_id": "int32", "line": "int64"})
+    con.register("undone_rows", pairs)
+    con.execute("CREATE OR REPLACE TEMP TABLE reversed_rows AS SELECT * FROM undone_rows")
+    con.unregister("undone_rows")

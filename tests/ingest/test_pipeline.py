@@ -160,3 +160,19 @@ def test_a_broken_manifest_is_a_config_error(tmp_path: Path) -> None:
     bad.write_text('[[sources]]\npath = "x.csv"\nprofile = "nope"\n[profiles]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="undefined profile"):
         ingest(bad, tmp_path / "s.duckdb")
+
+
+def test_a_reversal_undoes_the_payment_before_it_not_the_same_amount_paid_again_later(
+        write_dataset: DatasetWriter, tmp_path: Path) -> None:
+    # The same 5,000 is paid every month; the 6 February payment is reversed on 7 February. The March
+    # payment of the same amount is a later, genuine payment and must stay loaded.
+    rows = [
+        f"{BUYER},2024-01-06,5000,,1001,核心制造有限公司,示范银行,货款,100",     # 2 loaded
+        f"{BUYER},2024-02-06,5000,,1001,核心制造有限公司,示范银行,货款,100",     # 3 reversed
+        f"{BUYER},2024-02-07,-5000,,1001,核心制造有限公司,示范银行,冲正,5100",   # 4 reversal
+        f"{BUYER},2024-03-06,5000,,1001,核心制造有限公司,示范银行,货款,100",     # 5 loaded
+        f"{BUYER},2024-03-09,-7000,,1001,核心制造有限公司,示范银行,冲正,7100",   # 6 reversal of nothing
+    ]
+    ingest(write_dataset({"2024-01.csv": rows}), tmp_path / "s.duckdb")
+    assert _fates(tmp_path / "s.duckdb") == {2: "loaded", 3: "reversed", 4: "reversal", 5: "loaded",
+                                             6: "reversal"}
