@@ -64,3 +64,15 @@ class ConvergenceError(ChainSightError):
     >>> str(ConvergenceError("PageRank did not converge in 100 iterations"))
     'PageRank did not converge in 100 iterations'
     """
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (a library's multi-line dump shortened), or its type.
+
+    >>> first_line(ValueError("bad value\\n  at line 3"))
+    'bad value'
+    >>> first_line(KeyError())
+    'KeyError'
+    """
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -29,7 +29,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from chainsight.errors import UnusableInputError
+from chainsight.errors import UnusableInputError, first_line
+from chainsight.ingest._excel import read_excel
 from chainsight.ingest._lines import LineIndex, normalise_newlines
 from chainsight.ingest._sql import ident
 
@@ -155,7 +156,7 @@ def read_into(con: duckdb.DuckDBPyConnection, path: Path, *, encoding: str = "au
     if kind == "csv":
         return _read_csv(con, path, encoding, delimiter)
     if kind == "xlsx":
-        return _read_excel(con, path, sheet, header_row)
+        return RawRead(header=read_excel(con, path, sheet, header_row))
     if kind == "parquet":
         return _read_parquet(con, path)
     raise UnusableInputError(str(path), f"unknown file type {path.suffix or '(none)'!r}; expected .csv, "
@@ -260,7 +261,7 @@ def _parse_csv(con: duckdb.DuckDBPyConnection, path: Path, view: Path, lines: Li
             "list(DISTINCT error_type ORDER BY error_type) FROM reject_errors_cs "
             "GROUP BY line_byte_position ORDER BY line_byte_position").fetchall()
     except duckdb.Error as exc:
-        raise UnusableInputError(str(path), f"cannot be read as CSV: {_first_line(exc)}") from exc
+        raise UnusableInputError(str(path), f"cannot be read as CSV: {first_line(exc)}") from exc
     finally:
         _quietly(con, "SET preserve_insertion_order = false")  # connect()'s setting, not DuckDB's default
         _quietly(con, "DROP TABLE IF EXISTS reject_errors_cs; DROP TABLE IF EXISTS reject_scans_cs")
@@ -413,57 +414,6 @@ def drop_raw(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"DROP TABLE {ident(name)}")
 
 
-def _read_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet_ref: int | str,
-                header_row: int) -> RawRead:
-    import openpyxl  # imported here: only Excel sources pay for it
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many unrelated types for a broken workbook
-        raise UnusableInputError(str(path), f"cannot be read as Excel: {_first_line(exc)}") from exc
-    try:
-        try:
-            sheet = book.worksheets[sheet_ref] if isinstance(sheet_ref, int) else book[sheet_ref]
-        except (IndexError, KeyError) as exc:
-            raise UnusableInputError(str(path), f"no sheet {sheet_ref!r}; it has {book.sheetnames}") from exc
-        rows = sheet.iter_rows(min_row=header_row, values_only=True)
-        header = tuple("" if h is None else str(h).strip() for h in next(rows, ()))
-        if not any(header):
-            raise UnusableInputError(str(path), f"row {header_row} of the sheet is empty: expected the header")
-        records: list[list[str | None]] = []
-        lines: list[int] = []
-        for offset, row in enumerate(rows, start=header_row + 1):
-            if all(v is None or str(v).strip() == "" for v in row):
-                continue
-            cells = [_excel_text(v) for v in row[: len(header)]]
-            records.append(cells + [None] * (len(header) - len(cells)))
-            lines.append(offset)
-    except UnusableInputError:
-        raise
-    except Exception as exc:  # a corrupt sheet fails while iterating, with openpyxl's own types
-        raise UnusableInputError(str(path), f"cannot be read as Excel: {_first_line(exc)}") from exc
-    finally:
-        book.close()
-    frame = pd.DataFrame(records, columns=[f"c{i + 1}" for i in range(len(header))], dtype="object")
-    frame.insert(0, "_line", lines)
-    con.register("_excel", frame)
-    cols = ", ".join(f"CAST({column(i)} AS VARCHAR) AS {column(i)}" for i in range(len(header)))
-    con.execute(f"CREATE TEMP TABLE raw AS SELECT CAST(_line AS BIGINT) AS _line, {cols} FROM _excel")
-    con.unregister("_excel")
-    return RawRead(header=header)
-
-
-def _excel_text(value: object) -> str | None:
-    """An Excel cell as the text a user sees (whole floats without '.0', dates as ISO)."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat())
-    return str(value)
-
-
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawRead:
     """Every top-level column as text; whole floating-point values without ``.0`` or an exponent."""
     try:
@@ -488,7 +438,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawRead:
             counts = con.execute(f"SELECT {checks} FROM read_parquet(?)", [str(path)]).fetchall()[0]
             inexact = frozenset(header[i] for i, n in zip(floats, counts, strict=True) if n)
     except duckdb.Error as exc:
-        raise UnusableInputError(str(path), f"cannot be read as Parquet: {_first_line(exc)}") from exc
+        raise UnusableInputError(str(path), f"cannot be read as Parquet: {first_line(exc)}") from exc
     return RawRead(header=header, inexact_columns=inexact)
 
 
@@ -498,8 +448,4 @@ def _quietly(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         con.execute(sql)
     except duckdb.Error:
         pass
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
