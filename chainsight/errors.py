@@ -8,7 +8,11 @@
     ├── StoreError                  a graph store failed
     │   ├── StoreUnavailable        the store cannot be reached (server down, file locked)
     │   └── NotAnalysed             the store holds no analytics yet: run ``chainsight analyze`` first
-    ├── NotFound                    an enterprise or core that the store does not know
+    ├── NotFound                    an enterprise, core, user or key that we do not know
+    ├── AppDBUnavailable            the app database (users, keys, audit) cannot be opened or reached
+    ├── AuthError                   a sign-in, API key or session is refused (wrong, revoked, expired)
+    │   └── TooManyAttempts         failed sign-ins for this name from this client are throttled
+    ├── AccessDenied                a known principal asks for what their role may not do
     └── ConvergenceError            an iterative algorithm (PageRank, HITS) did not converge
 
 A bad *row* is never an exception: it is a row in the ``rejects`` table with file, line and reason.
@@ -56,6 +60,33 @@ class NotFound(ChainSightError):
     """An enterprise, core or resource that the store does not know."""
 
 
+class AppDBUnavailable(ChainSightError):
+    """The app database cannot be opened or reached: a bad URL, a server that is down, a newer schema."""
+
+
+class AuthError(ChainSightError):
+    """A credential is refused: wrong password, unknown or revoked key, expired session, disabled user."""
+
+
+class AccessDenied(ChainSightError):
+    """A known user or key asks for something its role may not do (assigning firms as a manager)."""
+
+
+class TooManyAttempts(AuthError):
+    """Too many failed sign-ins for one name from one client; ``retry_after`` seconds until the next try.
+
+    Examples
+    --------
+    >>> e = TooManyAttempts("wang", 300)
+    >>> str(e), e.retry_after
+    ('too many failed sign-ins for wang: try again in 300 s', 300)
+    """
+
+    def __init__(self, name: str, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins for {name}: try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
 class ConvergenceError(ChainSightError):
     """An iterative centrality (PageRank, HITS) did not converge within its iteration budget.
 
@@ -64,15 +95,3 @@ class ConvergenceError(ChainSightError):
     >>> str(ConvergenceError("PageRank did not converge in 100 iterations"))
     'PageRank did not converge in 100 iterations'
     """
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (a library's multi-line dump shortened), or its type.
-
-    >>> first_line(ValueError("bad value\\n  at line 3"))
-    'bad value'
-    >>> first_line(KeyError())
-    'KeyError'
-    """
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -24,15 +24,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chainsight.errors import UnusableInputError, first_line
+from chainsight.errors import UnusableInputError
+from chainsight.ingest._raw import RawRead, first_line
 from chainsight.ingest._sql import ident
 
 _WHOLE = 1e15
 
 
 def read_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet_ref: int | str,
-               header_row: int) -> tuple[str, ...]:
-    """Load a sheet into the temp table ``raw`` (``_line`` = sheet row); return the header texts.
+               header_row: int) -> RawRead:
+    """Load a sheet into the temp table ``raw`` (``_line`` = sheet row) and say what its header is.
 
     Rows with no visible text are skipped (their sheet rows simply do not appear).
     """
@@ -74,7 +75,7 @@ def read_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet_ref: int | str,
         con.execute(f"CREATE TEMP TABLE raw AS SELECT _line, {cols} FROM _excel")
     finally:
         con.unregister("_excel")
-    return header
+    return RawRead(header=header)
 
 
 def excel_texts(values: Sequence[object]) -> list[str | None]:

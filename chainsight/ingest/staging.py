@@ -33,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from chainsight.errors import ChainSightError, ConfigError, StoreError, StoreUnavailable, first_line
+from chainsight.errors import ChainSightError, ConfigError, StoreError, StoreUnavailable
 from chainsight.ingest._sql import ident
 from chainsight.ingest.manifest import Manifest
 
@@ -176,6 +176,7 @@ def map_store_errors(db_path: str | Path) -> Iterator[None]:
     except ChainSightError:
         raise
     except duckdb.Error as exc:
-        raise StoreError(f"the staging database {db_path} failed: {first_line(exc)}") from exc
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreError(f"the staging database {db_path} failed: {first}") from exc
     except OSError as exc:
         raise StoreError(f"cannot use the staging database {db_path}: {exc.strerror or exc}") from exc
