@@ -50,7 +50,7 @@ from chainsight.graph.centrality import pagerank
 class ChainRules(BaseModel):
     """Which ties make a chain member."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_cores: int = Field(50, ge=1, description="chains are built for at most this many cores")
     min_score_ratio: float = Field(0.5, ge=0, le=1, description="a core scores at least this share of "
