@@ -1,0 +1,62 @@
+"""Text encodings of export files: the names a profile may give, sniffing, streaming transcoding to UTF-8.
+
+DuckDB reads only UTF-8 without extensions (and bank intranets cannot download one), so a file in any
+other encoding is transcoded in streaming chunks before it is parsed.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from chainsight.errors import UnusableInputError
+
+_SAMPLE = 1 << 16
+_CHUNK = 1 << 23
+ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "gbk": "gb18030",
+              "gb2312": "gb18030", "gb18030": "gb18030", "auto": "auto"}
+
+
+
+def sniff_encoding(path: Path) -> str:
+    """``utf-8`` or ``gb18030`` from the first 64 KiB (a UTF-8 BOM counts as UTF-8).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_bytes("账号,户名\\n".encode("gbk"))
+    >>> sniff_encoding(p)
+    'gb18030'
+    """
+    with path.open("rb") as fh:
+        head = fh.read(_SAMPLE)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+        return "gb18030"
+    except UnicodeDecodeError as exc:
+        raise UnusableInputError(str(path), f"undecodable bytes at offset {exc.start}: neither "
+                                 "UTF-8 nor GBK/GB18030; set `encoding` in the profile") from exc
+
+
+def transcode_to_utf8(path: Path, encoding: str, out: Path) -> None:
+    """Stream ``path`` from ``encoding`` to UTF-8 at ``out``; undecodable bytes make the file unusable."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(_CHUNK):
+            try:
+                dst.write(decoder.decode(chunk))
+            except UnicodeDecodeError as exc:
+                raise UnusableInputError(str(path), f"undecodable {encoding} bytes at offset "
+                                         f"{offset + exc.start}") from exc
+            offset += len(chunk)
+        try:
+            dst.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as exc:
+            raise UnusableInputError(str(path), f"file ends inside a {encoding} character") from exc
