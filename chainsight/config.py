@@ -10,6 +10,8 @@ Examples
 'local'
 >>> s.duckdb_threads
 0
+>>> s.app_db
+'sqlite:///demo/chainsight.app.sqlite'
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -43,3 +45,25 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = "4GB"
     duckdb_threads: int = Field(default=0, ge=0, description="0 lets DuckDB choose")
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
+    app_db: str | None = Field(default=None, description=(
+        "SQLAlchemy URL of the app database (users, keys, sessions, audit), e.g. "
+        "postgresql+psycopg://user:pw@host/db; unset: a SQLite file beside db_path"))
+
+    @model_validator(mode="after")
+    def _app_db_beside_the_data(self) -> Settings:
+        if self.app_db is None:
+            self.app_db = default_app_db(self.db_path)
+        return self
+
+
+def default_app_db(db_path: Path) -> str:
+    """The SQLite URL of the app database that sits beside the staging DuckDB file.
+
+    Examples
+    --------
+    >>> default_app_db(Path("demo/chainsight.duckdb"))
+    'sqlite:///demo/chainsight.app.sqlite'
+    >>> default_app_db(Path("/data/bank.duckdb"))
+    'sqlite:////data/bank.app.sqlite'
+    """
+    return "sqlite:///" + db_path.with_suffix(".app.sqlite").as_posix()

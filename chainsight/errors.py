@@ -8,7 +8,11 @@
     ├── StoreError                  a graph store failed
     │   ├── StoreUnavailable        the store cannot be reached (server down, file locked)
     │   └── NotAnalysed             the store holds no analytics yet: run ``chainsight analyze`` first
-    ├── NotFound                    an enterprise or core that the store does not know
+    ├── NotFound                    an enterprise, core, user or key that we do not know
+    ├── AppDBUnavailable            the app database (users, keys, audit) cannot be opened or reached
+    ├── AuthError                   a sign-in, API key or session is refused (wrong, revoked, expired)
+    │   └── TooManyAttempts         failed sign-ins for this name from this client are throttled
+    ├── AccessDenied                a known principal asks for what their role may not do
     └── ConvergenceError            an iterative algorithm (PageRank, HITS) did not converge
 
 A bad *row* is never an exception: it is a row in the ``rejects`` table with file, line and reason.
@@ -54,6 +58,33 @@ class NotAnalysed(StoreError):
 
 class NotFound(ChainSightError):
     """An enterprise, core or resource that the store does not know."""
+
+
+class AppDBUnavailable(ChainSightError):
+    """The app database cannot be opened or reached: a bad URL, a server that is down, a newer schema."""
+
+
+class AuthError(ChainSightError):
+    """A credential is refused: wrong password, unknown or revoked key, expired session, disabled user."""
+
+
+class AccessDenied(ChainSightError):
+    """A known user or key asks for something its role may not do (assigning firms as a manager)."""
+
+
+class TooManyAttempts(AuthError):
+    """Too many failed sign-ins for one name from one client; ``retry_after`` seconds until the next try.
+
+    Examples
+    --------
+    >>> e = TooManyAttempts("wang", 300)
+    >>> str(e), e.retry_after
+    ('too many failed sign-ins for wang: try again in 300 s', 300)
+    """
+
+    def __init__(self, name: str, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins for {name}: try again in {retry_after} s")
+        self.retry_after = retry_after
 
 
 class ConvergenceError(ChainSightError):

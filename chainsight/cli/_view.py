@@ -10,14 +10,14 @@ from rich.text import Text
 
 from chainsight.cli._commands import _session, _top_core, app
 from chainsight.cli._console import out
-from chainsight.cli._export import write_text
+from chainsight.cli._export import writable, write_text
 from chainsight.cli._options import DbOption, StoreOption
 
 
 @app.command()
 def view(
     out_path: Annotated[Path, typer.Option("--out", help="HTML file to write (its folder must exist)",
-                                           dir_okay=False)],
+                                           dir_okay=False, callback=writable)],
     core: Annotated[str | None, typer.Option(help="core enterprise id (default: the top core)")] = None,
     db: DbOption = Path("chainsight.duckdb"),
     store: StoreOption = "local",
@@ -28,8 +28,6 @@ def view(
     """Draw a core's chain: suppliers left, core centre, customers right; legend, search, evidence, PNG."""
     from chainsight.views import chain_page  # the views (and pyvis) load only for this command
 
-    if not out_path.parent.is_dir():
-        raise typer.BadParameter(f"the folder of {out_path} does not exist", param_hint="--out")
     with _session(db, store) as cs:
         core_id = core or _top_core(cs, db)
         document = chain_page(cs.store, core_id, depth=depth, max_per_side=max_per_side)

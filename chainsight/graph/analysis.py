@@ -48,8 +48,9 @@ class AnalysisConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     as_of: date | None = Field(None, description="eligibility date; default the manifest's as_of, else "
-                                                 "the master's, else 31 Dec of the latest full year in the "
-                                                 "data; it must be the master's snapshot date")
+                                                 "the master's, else 31 Dec of the latest year whose "
+                                                 "December is in the data, else the data's last month "
+                                                 "end; it must be the master's snapshot date")
     no_loan_cap: float = DEFAULT_CAP
     cores: CoreScoring = Field(default_factory=CoreScoring)
     chains: ChainRules = Field(default_factory=ChainRules)
@@ -70,11 +71,27 @@ def _quiet(step: str, done: int, total: int) -> None:
     """Default progress: silent."""
 
 
-def _latest_full_year_end(last_month: date | None) -> date:
-    """31 December of the latest year whose December is in the data (else the year before the last)."""
-    last = pd.Timestamp(last_month) if last_month is not None else pd.Timestamp.today()
-    year = last.year if last.month == 12 else last.year - 1
-    return date(year, 12, 31)
+def default_as_of(months: list[date]) -> tuple[date, list[str]]:
+    """31 December of the latest year whose December is in the data; else the data's last month end.
+
+    ``months`` are the first days of the months the flows cover. Data without a December (a few
+    months of one year) is analysed as of its last month end, with a warning: a year end before the
+    data would leave every flow out.
+
+    >>> default_as_of([date(2023, 11, 1), date(2023, 12, 1), date(2024, 3, 1)])
+    (datetime.date(2023, 12, 31), [])
+    >>> default_as_of([date(2024, 3, 1), date(2024, 8, 1)])[0]
+    datetime.date(2024, 8, 31)
+    """
+    decembers = [m for m in months if m.month == 12]
+    if decembers:
+        return date(max(decembers).year, 12, 31), []
+    if not months:
+        today = date.today()
+        return date(today.year - 1, 12, 31), []
+    last = (pd.Timestamp(max(months)) + pd.offsets.MonthEnd(0)).date()
+    return last, [f"The data holds no December, so the analysis is as of its last month end, {last}; the "
+                  "小额无贷户 rule is defined on year-end balances: set as_of to choose the date."]
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
@@ -85,10 +102,10 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 def analysis_date(con: duckdb.DuckDBPyConnection, requested: date | None) -> tuple[date, list[str]]:
     """The as-of date of the analysis and the warnings about it, in one sentence each.
 
-    The date is ``requested``, else the manifest's ``as_of``, else the master's, else 31 December of
-    the latest full year in the flows. The customer master must state its snapshot date (``[master]
-    as_of`` or the manifest's ``as_of``) and it must be the analysis date: the 小额无贷户 rule judges
-    balances of that day.
+    The date is ``requested``, else the manifest's ``as_of``, else the master's, else
+    :func:`default_as_of` of the months in the flows. The customer master must state its snapshot date
+    (``[master] as_of`` or the manifest's ``as_of``) and it must be the analysis date: the 小额无贷户
+    rule judges balances of that day.
 
     Raises
     ------
@@ -99,7 +116,7 @@ def analysis_date(con: duckdb.DuckDBPyConnection, requested: date | None) -> tup
     """
     try:
         declared = _scalar(con, "SELECT as_of FROM dataset")
-        last_month = _scalar(con, "SELECT max(month) FROM flow_months")
+        months = [r[0] for r in con.execute("SELECT DISTINCT month FROM flow_months").fetchall()]
     except duckdb.CatalogException as exc:
         raise NotAnalysed("the database has no staged flows: run `chainsight ingest` first") from exc
     if not table_exists(con, "master_snapshot"):
@@ -107,8 +124,10 @@ def analysis_date(con: duckdb.DuckDBPyConnection, requested: date | None) -> tup
                           "run `chainsight ingest` again")
     stated = _scalar(con, "SELECT as_of FROM master_snapshot")
     snapshot = stated or declared
-    as_of: date = requested or declared or snapshot or _latest_full_year_end(last_month)
     warnings: list[str] = []
+    as_of: date | None = requested or declared or snapshot
+    if as_of is None:
+        as_of, warnings = default_as_of(months)
     if _scalar(con, "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM customer_rejects)"):
         if snapshot is None:
             raise ConfigError("The customer master states no snapshot date: set as_of under [master] (or the "

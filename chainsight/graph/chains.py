@@ -9,9 +9,11 @@ supplier, upstream). For a core C:
 A tie makes a member only when it is a trading relationship (:class:`ChainRules`): at least
 ``min_months`` active months, ``min_payments`` payments and ``min_tie_amount`` CNY; a tier-2 tie also has
 to matter, its amount at least ``min_tier2_share`` of the member's own receipts or spend (its dependency)
-or of the via firm's spend or receipts. Hubs (:mod:`chainsight.graph.hubs`) are not members unless
-``include_hubs``. Two-way trade goes to the side of the dominant net flow; the other side is kept as an
-excluded tie marked ``two_way_minor_side``. Every tie that was looked at and left out is returned by
+or of the via firm's spend or receipts, and a short one (at most ``short_tie_months`` active months) has
+to be steady, active in at least ``min_short_tie_density`` of the months from its first payment to its
+last (else ``tier2_scattered``: a few months scattered over the year are occasional buying). Hubs
+(:mod:`chainsight.graph.hubs`) are not members unless ``include_hubs``. Two-way trade goes to the side
+of the dominant net flow; the other side is kept as an excluded tie marked ``two_way_minor_side``. Every tie that was looked at and left out is returned by
 :func:`chain_membership` with the first rule that excluded it (``EXCLUDED_COLUMNS``), so "why is X
 missing?" has an answer.
 
@@ -48,7 +50,7 @@ from chainsight.graph.centrality import pagerank
 class ChainRules(BaseModel):
     """Which ties make a chain member."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_cores: int = Field(50, ge=1, description="chains are built for at most this many cores")
     min_score_ratio: float = Field(0.5, ge=0, le=1, description="a core scores at least this share of "
@@ -61,6 +63,10 @@ class ChainRules(BaseModel):
     min_tie_amount: float = Field(20_000.0, ge=0, description="…and at least this amount (CNY)")
     min_tier2_share: float = Field(0.05, ge=0, le=1, description="a tier-2 tie is at least this share of "
                                    "the member's receipts or spend, or of the via firm's spend or receipts")
+    short_tie_months: int = Field(3, ge=0, description="a tier-2 tie active in at most this many months "
+                                  "must be steady (0: no such rule)")
+    min_short_tie_density: float = Field(0.75, ge=0, le=1, description="…active in at least this share of "
+                                         "the months from its first payment to its last")
     include_hubs: bool = Field(False, description="hubs (utilities, logistics, payroll agents …) may be members")
 
 
@@ -101,7 +107,25 @@ def _rule(ties: pd.DataFrame, rules: ChainRules, hubs: pd.Index, tier: int) -> n
     if tier == 2:
         matters = np.fmax(ties["dependency"].to_numpy(float), ties["share_of_core"].to_numpy(float))
         failed.append((~(matters >= rules.min_tier2_share), "tier2_share"))
+        failed.append((_scattered(ties, rules), "tier2_scattered"))
     return np.select([f for f, _ in failed], [r for _, r in failed], "")
+
+
+def _scattered(ties: pd.DataFrame, rules: ChainRules) -> np.ndarray:
+    """Short ties whose few active months are spread over a longer span (occasional buying, not supply).
+
+    >>> t = pd.DataFrame({"active_months": [3, 3, 5], "first_date": pd.to_datetime(["2024-01-05"] * 3),
+    ...                   "last_date": pd.to_datetime(["2024-03-20", "2024-09-01", "2024-12-01"])})
+    >>> _scattered(t, ChainRules()).tolist()
+    [False, True, False]
+    """
+    if "first_date" not in ties or "last_date" not in ties or not rules.short_tie_months:
+        return np.zeros(len(ties), dtype=bool)
+    first, last = pd.to_datetime(ties["first_date"]), pd.to_datetime(ties["last_date"])
+    span = ((last.dt.year - first.dt.year) * 12 + last.dt.month - first.dt.month + 1).to_numpy(float)
+    months = ties["active_months"].to_numpy(float)
+    density = months / np.where(span > 0, span, np.nan)
+    return np.asarray((months <= rules.short_tie_months) & (density < rules.min_short_tie_density))
 
 
 def chain_members(flows: pd.DataFrame, flow_months: pd.DataFrame | None, core_ids: list[str],
@@ -231,6 +255,8 @@ EXCLUSION_RULES = {
     "tie_payments": "the tie has too few payments",
     "tie_amount": "the tie's amount is below the minimum",
     "tier2_share": "the tier-2 tie is too small a share of the member's or the via firm's flows",
+    "tier2_scattered": "the tier-2 tie is short and scattered: a few months spread over the year, "
+                       "occasional buying rather than supply",
     "two_way_minor_side": "two-way trade: the firm is on the side of the dominant net flow",
 }
 

@@ -8,21 +8,15 @@ Header cells are data: they reach SQL only as values, so a header can neither br
 and a repeated header is read by position. Nothing here interprets values; that is
 :mod:`chainsight.ingest.clean`.
 
-CSV files go through DuckDB's parallel reader. GBK/GB18030 files are first transcoded to UTF-8 in
-streaming chunks (DuckDB reads only UTF-8 without extensions, and bank intranets cannot download one);
-a file mixing ``\\r\\n`` and ``\\n`` endings is rewritten with one kind. Physical lines come from
-:mod:`chainsight.ingest._lines`, so blank lines and quoted newlines do not shift them. A quote that opens a
-field and never closes would swallow every line after it: such a line is rejected as
-``unterminated_quote`` and the rest of the file is read as if it were empty.
+The formats live in their own modules: :mod:`chainsight.ingest._csv` (with
+:mod:`chainsight.ingest._encoding`), :mod:`chainsight.ingest._excel`, :mod:`chainsight.ingest._parquet`;
+what they share in :mod:`chainsight.ingest._raw`.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -30,37 +24,14 @@ import numpy as np
 import pandas as pd
 
 from chainsight.errors import UnusableInputError
-from chainsight.ingest._lines import LineIndex, normalise_newlines
-from chainsight.ingest._sql import ident
+from chainsight.ingest._csv import read_csv
+from chainsight.ingest._excel import read_excel
+from chainsight.ingest._lines import LineIndex
+from chainsight.ingest._parquet import read_parquet
+from chainsight.ingest._raw import MalformedLine, RawRead, column, drop_raw
 
-_SAMPLE = 1 << 16
-_CHUNK = 1 << 23
-_MAX_REPAIRS = 50
-_EXACT_FLOAT = 2 ** 53
-_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "gbk": "gb18030",
-              "gb2312": "gb18030", "gb18030": "gb18030", "auto": "auto"}
-
-
-@dataclass(frozen=True)
-class MalformedLine:
-    """A physical line the CSV parser could not split into the header's fields."""
-
-    line: int
-    text: str
-    problem: str
-    reason: str = "malformed_line"
-
-
-@dataclass(frozen=True)
-class RawRead:
-    """What a reader left in ``raw``: the header texts (by position) and the unsplittable records."""
-
-    header: tuple[str, ...]
-    malformed: list[MalformedLine] = field(default_factory=list)
-    #: header texts of floating-point Parquet columns holding values too large to be exact integers
-    inexact_columns: frozenset[str] = frozenset()
-    #: for a text file, the encoding it was read in (so a reject can quote its line as written)
-    encoding: str | None = None
+__all__ = ["FileState", "MalformedLine", "RawRead", "column", "drop_raw", "file_digest", "physical_lines",
+           "quote_rejects_as_written", "read_into"]
 
 
 @dataclass(frozen=True)
@@ -81,63 +52,10 @@ class FileState:
         return cls(st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def column(position: int) -> str:
-    """The quoted ``raw`` column of the header cell at 0-based ``position``.
-
-    >>> column(0)
-    '"c1"'
-    """
-    return ident(f"c{position + 1}")
-
-
 def file_digest(path: Path) -> str:
     """SHA-256 of the file's bytes: the identity that makes re-ingesting an unchanged file a no-op."""
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def sniff_encoding(path: Path) -> str:
-    """``utf-8`` or ``gb18030`` from the first 64 KiB (a UTF-8 BOM counts as UTF-8).
-
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
-    >>> _ = p.write_bytes("账号,户名\\n".encode("gbk"))
-    >>> sniff_encoding(p)
-    'gb18030'
-    """
-    with path.open("rb") as fh:
-        head = fh.read(_SAMPLE)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
-        return "gb18030"
-    except UnicodeDecodeError as exc:
-        raise UnusableInputError(str(path), f"undecodable bytes at offset {exc.start}: neither "
-                                 "UTF-8 nor GBK/GB18030; set `encoding` in the profile") from exc
-
-
-def transcode_to_utf8(path: Path, encoding: str, out: Path) -> None:
-    """Stream ``path`` from ``encoding`` to UTF-8 at ``out``; undecodable bytes make the file unusable."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    offset = 0
-    with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
-        while chunk := src.read(_CHUNK):
-            try:
-                dst.write(decoder.decode(chunk))
-            except UnicodeDecodeError as exc:
-                raise UnusableInputError(str(path), f"undecodable {encoding} bytes at offset "
-                                         f"{offset + exc.start}") from exc
-            offset += len(chunk)
-        try:
-            dst.write(decoder.decode(b"", final=True))
-        except UnicodeDecodeError as exc:
-            raise UnusableInputError(str(path), f"file ends inside a {encoding} character") from exc
 
 
 def read_into(con: duckdb.DuckDBPyConnection, path: Path, *, encoding: str = "auto",
@@ -153,151 +71,17 @@ def read_into(con: duckdb.DuckDBPyConnection, path: Path, *, encoding: str = "au
     if not path.is_file():
         raise UnusableInputError(str(path), "is a directory, not a file" if path.is_dir() else "file not found")
     if kind == "csv":
-        return _read_csv(con, path, encoding, delimiter)
+        return read_csv(con, path, encoding, delimiter)
     if kind == "xlsx":
-        return _read_excel(con, path, sheet, header_row)
+        return read_excel(con, path, sheet, header_row)
     if kind == "parquet":
-        return _read_parquet(con, path)
+        return read_parquet(con, path)
     raise UnusableInputError(str(path), f"unknown file type {path.suffix or '(none)'!r}; expected .csv, "
                              ".txt, .tsv, .xlsx, .xlsm or .parquet (or set `format` in the profile)")
 
 
 _FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
             ".parquet": "parquet"}
-
-
-class _WrongEncoding(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
-
-
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimiter: str) -> RawRead:
-    wanted = _ENCODINGS.get(encoding.lower())
-    if wanted is None:
-        raise UnusableInputError(str(path), f"unsupported encoding {encoding!r}; use auto, "
-                                 "utf-8 or gbk/gb18030")
-    chosen = sniff_encoding(path) if wanted == "auto" else wanted
-    try:
-        return _scan_csv(con, path, chosen, delimiter)
-    except _WrongEncoding as exc:
-        if wanted == "auto" and chosen == "utf-8":
-            try:
-                return _scan_csv(con, path, "gb18030", delimiter)
-            except _WrongEncoding:
-                pass
-        hint = " (it looks like GBK: set encoding = \"gbk\" or \"auto\")" if chosen == "utf-8" else ""
-        raise UnusableInputError(str(path), f"undecodable bytes on line {exc.line}: not {chosen}{hint}") from None
-
-
-def _scan_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimiter: str) -> RawRead:
-    with tempfile.TemporaryDirectory(prefix="chainsight-") as tmp:
-        view = path
-        if encoding != "utf-8":
-            view = Path(tmp) / "utf8.csv"
-            transcode_to_utf8(path, encoding, view)
-        lines = LineIndex.of(view)
-        if lines.mixed:
-            normalised = Path(tmp) / "lf.csv"
-            normalise_newlines(view, normalised)
-            view, lines = normalised, LineIndex.of(normalised)
-        header, header_lines = _csv_header(path, view, delimiter)
-        unterminated: list[MalformedLine] = []
-        for attempt in range(_MAX_REPAIRS):
-            malformed = _parse_csv(con, path, view, lines, delimiter, len(header))
-            spanning = [m for m in malformed if m.problem == "spans lines"]
-            if not spanning:
-                break
-            # A record that runs over several lines and still does not fit the header is a quote that
-            # opened and never closed: reject its first line and read the rest as if it were empty.
-            # Only the first such record is sure: the parser's recovery after it can misread later lines.
-            opened = min(spanning, key=lambda m: m.line)
-            unterminated.append(MalformedLine(opened.line, opened.text, "unterminated quote",
-                                              "unterminated_quote"))
-            repaired = Path(tmp) / f"repair{attempt}.csv"
-            _blank_lines(view, lines, {opened.line}, repaired)
-            view, lines = repaired, LineIndex.of(repaired)
-        else:
-            raise UnusableInputError(str(path), f"more than {_MAX_REPAIRS} unterminated quotes, the first "
-                                     f"on line {unterminated[0].line}; check the quoting or the delimiter")
-        malformed = sorted(malformed + unterminated, key=lambda m: m.line)
-        _number_csv_lines(con, path, lines, header_lines, [m.line for m in malformed])
-    return RawRead(header=header, malformed=malformed, encoding=encoding)
-
-
-def _csv_header(path: Path, view: Path, delimiter: str) -> tuple[tuple[str, ...], int]:
-    """The header cells as text (quotes honoured, BOM and spaces stripped) and how many lines it spans."""
-    try:
-        with view.open(encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh, delimiter=delimiter, quotechar='"', doublequote=True)
-            cells = next(reader, None)
-            spans = reader.line_num
-    except UnicodeDecodeError as exc:
-        raise _WrongEncoding(1) from exc
-    except csv.Error as exc:
-        raise UnusableInputError(str(path), f"the header line cannot be read: {exc}") from exc
-    if not cells or all(not c.strip() for c in cells):
-        raise UnusableInputError(str(path), "the first line is empty: expected a header line")
-    cells[0] = cells[0].lstrip("\ufeff")
-    return tuple(c.strip() for c in cells), spans
-
-
-def _parse_csv(con: duckdb.DuckDBPyConnection, path: Path, view: Path, lines: LineIndex,
-               delimiter: str, width: int) -> list[MalformedLine]:
-    """Parse ``view`` into ``raw_parsed`` (file order); return the records it could not split."""
-    drop_raw(con)
-    columns = {f"c{i + 1}": "VARCHAR" for i in range(width)}
-    # Only this read needs file order (its rowids number the lines); everything else may reorder.
-    con.execute("SET preserve_insertion_order = true")
-    try:
-        con.execute(
-            "CREATE TEMP TABLE raw_parsed AS SELECT * FROM read_csv(?, all_varchar = true, header = true, "
-            "delim = ?, quote = '\"', escape = '\"', store_rejects = true, "
-            "rejects_scan = 'reject_scans_cs', rejects_table = 'reject_errors_cs', "
-            "auto_detect = false, columns = ?)", [str(view), delimiter, columns])
-        rejected = con.execute(
-            "SELECT line_byte_position, first(csv_line ORDER BY byte_position), "
-            "list(DISTINCT error_type ORDER BY error_type) FROM reject_errors_cs "
-            "GROUP BY line_byte_position ORDER BY line_byte_position").fetchall()
-    except duckdb.Error as exc:
-        raise UnusableInputError(str(path), f"cannot be read as CSV: {_first_line(exc)}") from exc
-    finally:
-        _quietly(con, "SET preserve_insertion_order = false")  # connect()'s setting, not DuckDB's default
-        _quietly(con, "DROP TABLE IF EXISTS reject_errors_cs; DROP TABLE IF EXISTS reject_scans_cs")
-    mm = np.memmap(view, dtype=np.uint8, mode="r") if lines.size else np.zeros(0, dtype=np.uint8)
-    out = []
-    for position, text, kinds in rejected:
-        line = _locate(lines, mm, int(position), str(text))
-        if line is None:
-            raise UnusableInputError(str(path), "cannot tell which line a malformed record is on "
-                                     f"(byte {position}): {str(text)[:60]!r}")
-        spans = str(text).strip("\r\n").count("\n") > 0
-        if "INVALID ENCODING" in kinds:
-            # DuckDB also says so for some records it cannot split; believe it only if the bytes agree.
-            last = min(line + str(text).strip("\r\n").count("\n"), lines.n_lines)
-            try:
-                bytes(mm[int(lines.starts[line - 1]):int(lines.ends[last - 1])]).decode("utf-8")
-                kinds = [k for k in kinds if k != "INVALID ENCODING"] or ["MALFORMED"]
-            except UnicodeDecodeError:
-                raise _WrongEncoding(line) from None
-        out.append(MalformedLine(line, lines.text(mm, line), "spans lines" if spans else ", ".join(kinds).lower()))
-    return out
-
-
-def _locate(lines: LineIndex, mm: np.ndarray, position: int, text: str) -> int | None:
-    """The physical line where a record DuckDB rejected starts, checked against the record's text.
-
-    DuckDB reports a 1-based byte position, and after a ``\\r\\n`` it points at the ``\\n``; it
-    shortens the text of a very long record, so the line need only start with it.
-    """
-    lead = len(text) - len(text.lstrip("\r\n"))
-    first = text.lstrip("\r\n").split("\n", 1)[0].rstrip("\r")
-    first = first[:200] if len(first) < 200 else first[:199]  # a cut may split the last character
-    for offset in (position - 1 + lead, position + lead, position - 2 + lead, position - 1):
-        line = lines.line_at(offset)
-        if 1 <= line <= lines.n_lines and lines.text(mm, line).startswith(first):
-            return line
-    return None
 
 
 def physical_lines(path: Path, encoding: str, wanted: list[int]) -> dict[int, str]:
@@ -334,172 +118,3 @@ def quote_rejects_as_written(con: duckdb.DuckDBPyConnection, file_id: int, path:
         con.execute("UPDATE rejects SET raw_row = w.text FROM _as_written w "
                     "WHERE rejects.file_id = ? AND rejects.line = w.line", [file_id])
         con.unregister("_as_written")
-
-
-def _blank_lines(src: Path, lines: LineIndex, blank: set[int], dst: Path) -> None:
-    """Copy ``src`` to ``dst`` with the given lines emptied (their line breaks kept, so numbers hold)."""
-    mm = np.memmap(src, dtype=np.uint8, mode="r")
-    with dst.open("wb") as out:
-        at = 0
-        for line in sorted(blank):
-            out.write(mm[at:int(lines.starts[line - 1])].tobytes())
-            at = int(lines.ends[line - 1])
-        out.write(mm[at:].tobytes())
-
-
-def _number_csv_lines(con: duckdb.DuckDBPyConnection, path: Path, lines: LineIndex, header_lines: int,
-                      rejected: list[int]) -> None:
-    """Give each parsed row its physical line; ``raw`` becomes a view over ``raw_parsed`` (no copy).
-
-    Rows are in file order. The k-th row sits on the k-th line that is not blank, not the header, not
-    rejected and not the continuation of an earlier row with a quoted newline.
-    """
-    first_rowid, n_rows = con.execute("SELECT coalesce(min(rowid), 0), count(*) FROM raw_parsed").fetchall()[0]
-    usable = ~lines.blank()
-    usable[:header_lines] = False
-    starts = np.flatnonzero(usable).astype(np.int64) + 1
-    starts = starts[~np.isin(starts, np.asarray(rejected, dtype=np.int64))]
-    if starts.size != n_rows:
-        starts = _drop_continuations(con, starts, int(first_rowid))
-    if starts.size != n_rows:
-        raise UnusableInputError(str(path), f"{n_rows} records were parsed from {starts.size} lines; "
-                                 "the quoting may be broken (a bug report with the file would help)")
-    g = f"(rowid - {int(first_rowid)})"
-    offsets = starts - np.arange(starts.size, dtype=np.int64)
-    change = np.flatnonzero(np.diff(offsets)) + 1 if offsets.size else np.zeros(0, dtype=np.int64)
-    if change.size == 0:
-        base = int(offsets[0]) if offsets.size else 0
-        con.execute(f"CREATE TEMP VIEW raw AS SELECT {g} + {base} AS _line, * FROM raw_parsed")
-        return
-    run_starts = np.concatenate([[0], change])
-    shifts = pd.DataFrame({"g": run_starts, "off": offsets[run_starts]})
-    con.register("_shifts", shifts)
-    con.execute("CREATE OR REPLACE TEMP TABLE raw_shifts AS SELECT CAST(g AS BIGINT) AS g, "
-                "CAST(off AS BIGINT) AS off FROM _shifts")
-    con.unregister("_shifts")
-    con.execute(f"""CREATE TEMP VIEW raw AS
-        SELECT p._g + s.off AS _line, p.* EXCLUDE (_g)
-        FROM (SELECT {g} AS _g, * FROM raw_parsed) p ASOF JOIN raw_shifts s ON p._g >= s.g""")
-
-
-def _drop_continuations(con: duckdb.DuckDBPyConnection, starts: np.ndarray, first_rowid: int) -> np.ndarray:
-    """Remove from ``starts`` the later lines of every row whose quoted fields hold line breaks."""
-    names = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('raw_parsed')").fetchall()]
-    joined = "concat(" + ", ".join(ident(n) for n in names) + ")"
-    spanning = con.execute(
-        f"SELECT rowid - {first_rowid} AS g, length({joined}) - length(replace({joined}, chr(10), '')) AS n "
-        f"FROM raw_parsed WHERE strpos({joined}, chr(10)) > 0 ORDER BY g").fetchall()
-    keep = np.ones(starts.size, dtype=bool)
-    removed = 0
-    for g, breaks in spanning:
-        at = int(g) + removed
-        if at >= starts.size:
-            break
-        last = starts[at] + int(breaks)
-        n = int(np.searchsorted(starts, last, side="right")) - (at + 1)
-        keep[at + 1:at + 1 + n] = False
-        removed += n
-    return starts[keep]
-
-
-def drop_raw(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop whatever the last :func:`read_into` left (table or view, and their helpers)."""
-    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
-    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
-    if "raw" in views:
-        con.execute("DROP VIEW raw")
-    for name in ("raw", "raw_parsed", "raw_shifts"):
-        if name in tables:
-            con.execute(f"DROP TABLE {ident(name)}")
-
-
-def _read_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet_ref: int | str,
-                header_row: int) -> RawRead:
-    import openpyxl  # imported here: only Excel sources pay for it
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many unrelated types for a broken workbook
-        raise UnusableInputError(str(path), f"cannot be read as Excel: {_first_line(exc)}") from exc
-    try:
-        try:
-            sheet = book.worksheets[sheet_ref] if isinstance(sheet_ref, int) else book[sheet_ref]
-        except (IndexError, KeyError) as exc:
-            raise UnusableInputError(str(path), f"no sheet {sheet_ref!r}; it has {book.sheetnames}") from exc
-        rows = sheet.iter_rows(min_row=header_row, values_only=True)
-        header = tuple("" if h is None else str(h).strip() for h in next(rows, ()))
-        if not any(header):
-            raise UnusableInputError(str(path), f"row {header_row} of the sheet is empty: expected the header")
-        records: list[list[str | None]] = []
-        lines: list[int] = []
-        for offset, row in enumerate(rows, start=header_row + 1):
-            if all(v is None or str(v).strip() == "" for v in row):
-                continue
-            cells = [_excel_text(v) for v in row[: len(header)]]
-            records.append(cells + [None] * (len(header) - len(cells)))
-            lines.append(offset)
-    except UnusableInputError:
-        raise
-    except Exception as exc:  # a corrupt sheet fails while iterating, with openpyxl's own types
-        raise UnusableInputError(str(path), f"cannot be read as Excel: {_first_line(exc)}") from exc
-    finally:
-        book.close()
-    frame = pd.DataFrame(records, columns=[f"c{i + 1}" for i in range(len(header))], dtype="object")
-    frame.insert(0, "_line", lines)
-    con.register("_excel", frame)
-    cols = ", ".join(f"CAST({column(i)} AS VARCHAR) AS {column(i)}" for i in range(len(header)))
-    con.execute(f"CREATE TEMP TABLE raw AS SELECT CAST(_line AS BIGINT) AS _line, {cols} FROM _excel")
-    con.unregister("_excel")
-    return RawRead(header=header)
-
-
-def _excel_text(value: object) -> str | None:
-    """An Excel cell as the text a user sees (whole floats without '.0', dates as ISO)."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat())
-    return str(value)
-
-
-def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawRead:
-    """Every top-level column as text; whole floating-point values without ``.0`` or an exponent."""
-    try:
-        schema = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
-        header = tuple(str(r[0]) for r in schema)
-        floats = [i for i, r in enumerate(schema) if str(r[1]) in {"DOUBLE", "FLOAT", "REAL"}]
-        cols = []
-        for i, name in enumerate(header):
-            src = ident(name)
-            if i in floats:  # 3.2010300743848e+17 would never match an account number
-                cols.append(f"CASE WHEN {src} = trunc({src}) AND abs({src}) < 1e18 "
-                            f"THEN CAST(CAST({src} AS HUGEINT) AS VARCHAR) ELSE CAST({src} AS VARCHAR) END "
-                            f"AS {column(i)}")
-            else:
-                cols.append(f"CAST({src} AS VARCHAR) AS {column(i)}")
-        con.execute(f"CREATE TEMP TABLE raw AS SELECT file_row_number + 1 AS _line, {', '.join(cols)} "
-                    "FROM read_parquet(?, file_row_number = true)", [str(path)])
-        inexact: frozenset[str] = frozenset()
-        if floats:
-            checks = ", ".join(f"count(*) FILTER (WHERE abs({ident(header[i])}) >= {_EXACT_FLOAT})"
-                               for i in floats)
-            counts = con.execute(f"SELECT {checks} FROM read_parquet(?)", [str(path)]).fetchall()[0]
-            inexact = frozenset(header[i] for i, n in zip(floats, counts, strict=True) if n)
-    except duckdb.Error as exc:
-        raise UnusableInputError(str(path), f"cannot be read as Parquet: {_first_line(exc)}") from exc
-    return RawRead(header=header, inexact_columns=inexact)
-
-
-def _quietly(con: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """Run a clean-up statement; after an aborted statement its own failure must not hide the first."""
-    try:
-        con.execute(sql)
-    except duckdb.Error:
-        pass
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-

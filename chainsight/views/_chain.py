@@ -46,7 +46,8 @@ def _size(amount: float, top: float) -> float:
 
 def _member_rows(row: dict[str, Any], names: dict[str, str], kind: str) -> list[list[str]]:
     """The evidence panel of one member: (Chinese label, English label, value) rows."""
-    ev = row.get("evidence") if isinstance(row.get("evidence"), dict) else {}
+    found = row.get("evidence")
+    ev: dict[str, Any] = found if isinstance(found, dict) else {}
     up = row["direction"] == "up"
     pos_zh, pos_en = position_words(row["direction"], int(row["tier"]))
     via = "" if int(row["tier"]) == 1 else f" · 经由 via {names.get(row['via_id'], row['via_id'])}"
@@ -140,7 +141,7 @@ def chain_data(chain: Chain, prospects: pd.DataFrame | None = None, *, max_per_s
     members = _members(chain, prospects)
     drawn = _drawn(members, max_per_side)
     members["score"] = pd.to_numeric(members["score"], errors="coerce")
-    place = column_layout(members, drawn, spacing)
+    place = column_layout(members, drawn.tolist(), spacing)
     names = {core_id: str(core.get("name") or core_id)}
     names.update({str(r["enterprise_id"]): str(r["name"] or r["enterprise_id"])
                   for r in members[["enterprise_id", "name"]].to_dict("records")})
@@ -152,7 +153,7 @@ def chain_data(chain: Chain, prospects: pd.DataFrame | None = None, *, max_per_s
         "tip": [KINDS["core"]["zh"] + " / " + KINDS["core"]["en"]], "ev": _core_rows(core), "fold": None}]
     folded: dict[tuple[str, int], list[str]] = {}
     for i, raw in enumerate(members.to_dict("records")):
-        row = {k: plain(v) for k, v in raw.items()}
+        row = {str(k): plain(v) for k, v in raw.items()}
         kind, eid = _kind(row), str(row["enterprise_id"])
         side, tier = str(row["direction"]), int(row["tier"])
         pos_zh, pos_en = position_words(side, tier)

@@ -151,3 +151,19 @@ def test_no_trading_tie_means_no_core_not_an_error() -> None:
     enterprises = pd.DataFrame({"enterprise_id": ["A", "B"], "name": ["甲", "乙"]})
     scored, hubs, cores = pick_cores(flows, enterprises, AnalysisConfig())
     assert cores.empty and hubs.empty and "enterprise_id" in cores.columns
+
+
+def test_a_short_tier2_tie_counts_when_steady_not_when_scattered() -> None:
+    # C buys monthly from S; S buys from A in March–May (steady) and from B in Feb, Jul and Nov
+    # (three months scattered over ten): A is tier 2, B is occasional buying.
+    dates = {"S": ("2024-01-10", "2024-12-10", 12), "A": ("2024-03-04", "2024-05-28", 3),
+             "B": ("2024-02-04", "2024-11-20", 3)}
+    flows = pd.DataFrame([("C" if f == "S" else "S", f, 600_000.0 if f == "S" else 90_000.0, months,
+                           months, pd.Timestamp(a), pd.Timestamp(b)) for f, (a, b, months) in dates.items()],
+                         columns=["payer_id", "payee_id", "amount", "count", "active_months",
+                                  "first_date", "last_date"])
+    members, excluded = chain_membership(flows, None, ["C"], AnalysisConfig().chains)
+    assert set(zip(members["enterprise_id"], members["tier"])) == {("S", 1), ("A", 2)}
+    assert excluded.set_index("enterprise_id").loc["B", "rule"] == "tier2_scattered"
+    steady_only = AnalysisConfig().chains.model_copy(update={"short_tie_months": 0})
+    assert "B" in set(chain_membership(flows, None, ["C"], steady_only)[0]["enterprise_id"])

@@ -93,6 +93,7 @@
     ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
     ctx.restore();
     ctx.strokeStyle = "#222";
+    ctx.textBaseline = "alphabetic";
     network.getConnectedEdges(hovered).forEach(function (eid) {
       var e = edges.get(eid);
       if (!e || !at[e.from] || !at[e.to]) { return; }
@@ -103,22 +104,43 @@
       ctx.stroke();
     });
     ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
     ctx.font = "14px " + FONT;
     near.forEach(function (id) {
       var n = byId.get(id) || folds.get(id);
       if (!n || !at[id]) { return; }
-      var s = look(n.kind || "fold"), r = n.size || 12;
-      ctx.beginPath();
-      ctx.arc(at[id].x, at[id].y, r, 0, 2 * Math.PI);
+      var s = look(n.kind || "fold"), r = n.size || 12, p = at[id];
+      shape(ctx, s.shape, p.x, p.y, r);
       ctx.fillStyle = s.color;
       ctx.fill();
       ctx.lineWidth = id === hovered ? 3 : 1.5;
       ctx.strokeStyle = "#000";
       ctx.stroke();
+      var w = ctx.measureText(n.label).width, ly = p.y + r + 12;
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(p.x - w / 2 - 3, ly - 10, w + 6, 20);
       ctx.fillStyle = "#000";
-      ctx.fillText(n.label, at[id].x, at[id].y + r + 16);
+      ctx.fillText(n.label, p.x, ly);
     });
   });
+  function shape(ctx, kind, x, y, r) {  // the outline vis-network draws for each shape we use
+    var pts = null, i;
+    ctx.beginPath();
+    if (kind === "triangle") { pts = [[0, -1], [0.87, 0.5], [-0.87, 0.5]]; }
+    else if (kind === "diamond") { pts = [[0, -1], [1, 0], [0, 1], [-1, 0]]; }
+    else if (kind === "square" || kind === "box") { pts = [[-1, -1], [1, -1], [1, 1], [-1, 1]]; }
+    else if (kind === "star") {
+      pts = [];
+      for (i = 0; i < 10; i++) {
+        var a = -Math.PI / 2 + i * Math.PI / 5, k = i % 2 ? 0.42 : 1;
+        pts.push([k * Math.cos(a), k * Math.sin(a)]);
+      }
+    }
+    if (!pts) { ctx.arc(x, y, r, 0, 2 * Math.PI); return; }
+    ctx.moveTo(x + pts[0][0] * r, y + pts[0][1] * r);
+    for (i = 1; i < pts.length; i++) { ctx.lineTo(x + pts[i][0] * r, y + pts[i][1] * r); }
+    ctx.closePath();
+  }
 
   // Evidence panel.
   var panel = document.getElementById("cs-panel");
