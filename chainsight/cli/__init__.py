@@ -1,4 +1,5 @@
-"""The ``chainsight`` command line: demo · synth · ingest · rejects · analyze · cores · prospects.
+"""The ``chainsight`` command line: demo · synth · ingest · rejects · analyze · cores · prospects ·
+users · keys · audit.
 
 Settings are read once here, at the edge, and passed down. Every error ends as one line on stderr and a
 non-zero exit status (2 for a bad setting or option, 1 otherwise); nothing printed reads markup from

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 import chainsight
+from chainsight.cli._access import audit, keys_app, users_app
 from chainsight.cli._console import ReportingGroup, err, out
 from chainsight.cli._export import emit, writable, write_text
 from chainsight.cli._options import (
@@ -30,6 +31,10 @@ from chainsight.ingest.staging import connect, table_exists
 
 app = typer.Typer(help="ChainSight: find supply-chain cores in payment flows and rank the firms around them.",
                   no_args_is_help=True, add_completion=False, cls=ReportingGroup)
+
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.command("audit")(audit)
 
 Update = Callable[[str, int, int], None]
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from chainsight.errors import UnusableInputError
-from chainsight.ingest._encoding import ENCODINGS, sniff_encoding, transcode_to_utf8
+from chainsight.ingest._encoding import codec_for, sniff_encoding, transcode_to_utf8
 from chainsight.ingest._lines import LineIndex, normalise_newlines
 from chainsight.ingest._raw import MalformedLine, RawRead, drop_raw, first_line, quietly
 from chainsight.ingest._sql import ident
@@ -33,10 +33,11 @@ class _WrongEncoding(Exception):
 
 
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimiter: str) -> RawRead:
-    wanted = ENCODINGS.get(encoding.lower())
-    if wanted is None:
-        raise UnusableInputError(str(path), f"unsupported encoding {encoding!r}; use auto, "
-                                 "utf-8 or gbk/gb18030")
+    """Read a delimited text file in ``encoding`` (``auto``: UTF-8 or GB18030, sniffed) into ``raw``."""
+    try:
+        wanted = codec_for(encoding)
+    except ValueError as exc:
+        raise UnusableInputError(str(path), str(exc)) from None
     chosen = sniff_encoding(path) if wanted == "auto" else wanted
     try:
         return _scan_csv(con, path, chosen, delimiter)
