@@ -33,11 +33,14 @@ import duckdb
 
 from chainsight.errors import UnusableInputError
 from chainsight.ingest import master as master_io
+from chainsight.ingest._csv import delimiter_advice
 from chainsight.ingest.clean import map_columns, stage_raw
 from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
 from chainsight.ingest.manifest import IDENTIFIER_FIELDS, ClassRule, Manifest, Profile, load_manifest
-from chainsight.ingest.readers import FileState, drop_raw, file_digest, quote_rejects_as_written, read_into
+from chainsight.ingest.readers import (
+    FileState, drop_raw, file_digest, file_kind, quote_rejects_as_written, read_into,
+)
 from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
 from chainsight.ingest.resolve import resolve_parties
 from chainsight.ingest.staging import claim, connect, map_store_errors, table_exists
@@ -128,9 +131,17 @@ def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: st
 
     The read happens before the transaction, so a file DuckDB cannot parse aborts nothing.
     """
-    raw = read_into(con, path, encoding=profile.encoding, delimiter=profile.delimiter,
-                    sheet=profile.sheet, header_row=profile.header_row, file_format=profile.format)
-    positions = map_columns(profile, raw.header, str(path))
+    try:
+        raw = read_into(con, path, encoding=profile.encoding, delimiter=profile.delimiter,
+                        sheet=profile.sheet, header_row=profile.header_row, file_format=profile.format)
+        positions = map_columns(profile, raw.header, str(path))
+    except UnusableInputError as exc:
+        # A wrong delimiter shows as a missing header or unsplittable lines: name the one the file has.
+        advice = delimiter_advice(path, profile.encoding, profile.delimiter) \
+            if file_kind(path, profile.format) == "csv" else None
+        if advice is None:
+            raise
+        raise UnusableInputError(str(path), f"{exc.problem}; {advice}") from None
     lossy = sorted(f for f in IDENTIFIER_FIELDS & set(positions) if raw.header[positions[f]] in raw.inexact_columns)
     if lossy:
         shown = ", ".join(f"{raw.header[positions[f]]!r} ({f})" for f in lossy)
