@@ -100,10 +100,10 @@ def link_parties(pairs: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
     """
     codes = {u: normalize_text(u).upper() for u in pairs["uscc"].dropna().unique() if valid_uscc(u)}
     keys = {n: name_key(n) for n in pairs["name"].dropna().unique()}
+    columns = [pairs[c].tolist() for c in ("account", "name", "uscc", "ours", "file_id", "line")]
     by_key, by_account = _Ties(), _Ties()
-    for account, name, uscc, ours, f, line in pairs[["account", "name", "uscc", "ours", "file_id", "line"]].itertuples(
-            index=False):
-        code = codes.get(uscc)
+    for account, name, uscc, ours, f, line in zip(*columns, strict=True):
+        code = codes.get(uscc) if isinstance(uscc, str) else None
         if code is None:
             continue
         if isinstance(name, str):
@@ -111,14 +111,13 @@ def link_parties(pairs: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
         if isinstance(account, str) and not ours:
             by_account.add(account, code, (int(f), int(line)), name if isinstance(name, str) else "")
     master: dict[str, dict[str, str]] = defaultdict(dict)
-    for key, ent, cid in customers[["name_key", "enterprise_id", "customer_id"]].itertuples(index=False):
+    for key, ent, cid in zip(*(customers[c].tolist() for c in ("name_key", "enterprise_id", "customer_id")),
+                             strict=True):
         if isinstance(key, str) and isinstance(ent, str):
             master[key].setdefault(ent, str(cid))
-    rows = []
-    for account, name, uscc, f, line in pairs[["account", "name", "uscc", "file_id", "line"]].itertuples(
-            index=False):
-        rows.append(_link(account, name, codes.get(uscc), (int(f), int(line)), keys, by_key, by_account,
-                          master))
+    rows = [_link(account, name, codes.get(uscc) if isinstance(uscc, str) else None, (int(f), int(line)),
+                  keys, by_key, by_account, master)
+            for account, name, uscc, _, f, line in zip(*columns, strict=True)]
     return pd.DataFrame(rows, columns=list(LINK_COLUMNS), index=pairs.index)
 
 

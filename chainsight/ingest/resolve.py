@@ -56,7 +56,8 @@ def resolve_parties(con: duckdb.DuckDBPyConnection, account_files: Sequence[int]
         SELECT account, name, any_value(uscc) FILTER (WHERE uscc IS NOT NULL) AS uscc,
                any_value(bank) FILTER (WHERE bank IS NOT NULL) AS bank, count(*) AS rows,
                bool_or(file_id IN (SELECT file_id FROM _account_files)) AS by_account,
-               min((uscc IS NULL, file_id, line)) AS first,
+               arg_min(file_id, (uscc IS NULL, file_id, line)) AS file_id,
+               arg_min(line, (uscc IS NULL, file_id, line)) AS line,
                account IN (SELECT account_no FROM our_accounts) AS ours FROM (
             SELECT file_id, line, payer_account AS account, payer_name AS name, payer_uscc AS uscc,
                    payer_bank AS bank
@@ -67,12 +68,10 @@ def resolve_parties(con: duckdb.DuckDBPyConnection, account_files: Sequence[int]
         GROUP BY account, name ORDER BY account, name""").df()
     con.execute("DROP TABLE _account_files")
     pairs["ours"] = pairs["ours"].fillna(False).astype(bool)
-    pairs["file_id"] = [_part(f, 1) for f in pairs["first"]]
-    pairs["line"] = [_part(f, 2) for f in pairs["first"]]
     customers = con.execute("SELECT name_key, enterprise_id, customer_id FROM customers "
                             "ORDER BY customer_id").df()
     linked = link_parties(pairs, customers)
-    pairs = pd.concat([pairs.drop(columns=["first", "file_id", "line"]), linked], axis=1)
+    pairs = pd.concat([pairs.drop(columns=["file_id", "line"]), linked], axis=1)
     pairs["account_id"] = [account_id(a) if by and isinstance(a, str) else None
                            for a, by in zip(pairs["account"], pairs["by_account"], strict=True)]
     con.register("_pairs", pairs[["account", "name", "bank", "rows", "name_id", "name_kind", "account_id"]])
@@ -101,14 +100,6 @@ def resolve_parties(con: duckdb.DuckDBPyConnection, account_files: Sequence[int]
     con.unregister("_pairs")
     con.execute("DROP TABLE parties_raw; DROP TABLE account_owner")
     _write_links(con, pairs)
-
-
-def _part(first: object, i: int) -> int | None:
-    """Field ``i`` of the ``(uscc IS NULL, file_id, line)`` row value (a tuple, or a dict by field)."""
-    values = list(first.values()) if isinstance(first, dict) else first
-    if isinstance(values, (tuple, list)) and values[i] is not None:
-        return int(values[i])
-    return None
 
 
 def _ints(values: pd.Series) -> list[int | None]:
