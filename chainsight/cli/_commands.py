@@ -16,6 +16,7 @@ from rich.text import Text
 
 import chainsight
 from chainsight.cli._access import audit, keys_app, users_app
+from chainsight.cli._serve import serve
 from chainsight.cli._console import ReportingGroup, err, out
 from chainsight.cli._export import emit, writable, write_text
 from chainsight.cli._options import (
@@ -35,6 +36,7 @@ app = typer.Typer(help="ChainSight: find supply-chain cores in payment flows and
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.command("audit")(audit)
+app.command("serve")(serve)
 
 Update = Callable[[str, int, int], None]
 
