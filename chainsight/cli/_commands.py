@@ -17,6 +17,7 @@ from rich.text import Text
 import chainsight
 from chainsight.cli._console import ReportingGroup, err, out
 from chainsight.cli._export import emit, writable, write_text
+from chainsight.cli._neo4j_export import export_app
 from chainsight.cli._options import (
     DbOption, Direction, Engine, FormatOption, Kind, OutputOption, Scale, Segment, Sort, Stage, StoreName,
     StoreOption,
@@ -30,6 +31,7 @@ from chainsight.ingest.staging import connect, table_exists
 
 app = typer.Typer(help="ChainSight: find supply-chain cores in payment flows and rank the firms around them.",
                   no_args_is_help=True, add_completion=False, cls=ReportingGroup)
+app.add_typer(export_app, name="export")
 
 Update = Callable[[str, int, int], None]
 
