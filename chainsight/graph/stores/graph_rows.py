@@ -16,8 +16,8 @@ from chainsight.graph.result import Analysis
 from chainsight.graph.stores import cypher
 from chainsight.graph.stores.local import FIRM_COLUMNS
 from chainsight.graph.stores.protocol import (
-    ALERT_COLUMNS, CORE_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS, PROSPECT_COLUMNS,
-    plain, records,
+    ALERT_COLUMNS, CORE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
+    PROSPECT_COLUMNS, excluded_rows, plain, records,
 )
 
 # Flat properties shown in Browser and used by filters; everything else is in the *_json copies.
@@ -28,6 +28,7 @@ CHAIN_PROPS = ("direction", "tier", "rank", "score", "kind", "eligible", "segmen
                "branch", "manager", "name", "amount", "products", "reasons_en", "reasons_zh")
 LEAK_PROPS = ("amount_offus", "share_of_core", "rank")
 ALERT_PROPS = ("severity", "direction", "name")
+EXCLUDED_PROPS = ("rule", "reason", "via_id", "amount", "count")
 
 Row = dict[str, Any]
 
@@ -43,6 +44,7 @@ class GraphRows:
     chains: list[Row]       # core_id, enterprise_id, props (CHAIN_PROPS), member_json, prospect_json
     leaks: list[Row]        # core_id, enterprise_id, direction, props (LEAK_PROPS), json
     alerts: list[Row]       # core_id, enterprise_id, kind, props (ALERT_PROPS), json
+    excluded: list[Row]     # core_id, enterprise_id, direction, tier, props (EXCLUDED_PROPS), json
     meta: str               # the Analysis node's meta (JSON)
 
 
@@ -105,5 +107,8 @@ def graph_rows(analysis: Analysis) -> GraphRows:
         alerts=[{"core_id": r["core_id"], "enterprise_id": r["enterprise_id"], "kind": r["kind"],
                  "props": props(r, ALERT_PROPS), "json": dumps(r)}
                 for r in records(analysis.alerts, ALERT_COLUMNS)],
+        excluded=[{"core_id": r["core_id"], "enterprise_id": r["enterprise_id"], "direction": r["direction"],
+                   "tier": r["tier"], "props": props(r, EXCLUDED_PROPS), "json": dumps(r)}
+                  for r in records(excluded_rows(analysis), EXCLUDED_COLUMNS)],
         meta=json.dumps(analysis.meta, default=str),
     )

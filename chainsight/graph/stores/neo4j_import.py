@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from chainsight.graph.stores import cypher
-from chainsight.graph.stores.graph_rows import CHAIN_PROPS, FIRM_PROPS, GraphRows
+from chainsight.graph.stores.graph_rows import CHAIN_PROPS, EXCLUDED_PROPS, FIRM_PROPS, GraphRows
 
 _ARRAY_DELIMITERS = ";|¦\u001f"
 _CORE_PROPS = ("rank", "core_json", "leakage_json", "core_run")  # core_score: in FIRM_PROPS
@@ -127,6 +127,8 @@ def _tables(rows: GraphRows, run: str) -> list[tuple[str, tuple[list[tuple[str, 
                    if c["core_id"] in cores and c["enterprise_id"] in known}.values())
     leaks = list({(x["core_id"], x["enterprise_id"], x["direction"]): x for x in rows.leaks
                   if x["core_id"] in cores and x["enterprise_id"] in known}.values())
+    excluded = list({(x["enterprise_id"], x["core_id"], x["direction"], x["tier"]): x for x in rows.excluded
+                     if x["core_id"] in cores and x["enterprise_id"] in known}.values())
     pays = list({(p["payer_id"], p["payee_id"]): p for p in rows.pays
                  if p["payer_id"] in known and p["payee_id"] in known}.values())
     e_props = ("enterprise_id", *FIRM_PROPS, "firm_json", "run", *_CORE_PROPS)
@@ -140,8 +142,8 @@ def _tables(rows: GraphRows, run: str) -> list[tuple[str, tuple[list[tuple[str, 
                          for i, a in enumerate(alerts)], ":ID", "Alert",
                         (":ID", "core_id", "enterprise_id", "kind", "severity", "direction", "name",
                          "row_json", "run"))),
-        ("Analysis", _node([{"key": "current", "meta": rows.meta, "run": run}], "key", "Analysis",
-                           ("key", "meta", "run"))),
+        ("Analysis", _node([{"key": "current", "meta": rows.meta, "run": run, "excluded_run": run}], "key",
+                           "Analysis", ("key", "meta", "run", "excluded_run"))),
         ("PAYS", _rel([{**p, "run": run} for p in pays], ("payer_id", "Enterprise"), ("payee_id", "Enterprise"),
                       (*cypher.PAYS_PROPERTIES, "run"))),
         ("BANKS_AT", _rel([{"e": r["enterprise_id"], "b": r["branch"], "run": run}
@@ -158,6 +160,10 @@ def _tables(rows: GraphRows, run: str) -> list[tuple[str, tuple[list[tuple[str, 
                             "direction": x["direction"], "row_json": x["json"], "run": run} for x in leaks],
                           ("c", "Enterprise"), ("e", "Enterprise"),
                           ("direction", "amount_offus", "share_of_core", "rank", "row_json", "run"))),
+        ("LEFT_OUT_OF", _rel([{**x["props"], "e": x["enterprise_id"], "c": x["core_id"], "direction": x["direction"],
+                               "tier": x["tier"], "row_json": x["json"], "run": run} for x in excluded],
+                             ("e", "Enterprise"), ("c", "Enterprise"),
+                             ("direction", "tier", *EXCLUDED_PROPS, "row_json", "run"))),
         ("ABOUT", _rel([{"a": i, "c": a["core_id"], "run": run} for i, a in enumerate(alerts)],
                        ("a", "Alert"), ("c", "Enterprise"), ("run",))),
     ]
