@@ -37,7 +37,7 @@ from chainsight.ingest._csv import delimiter_advice
 from chainsight.ingest.clean import map_columns, stage_raw
 from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
-from chainsight.ingest.manifest import IDENTIFIER_FIELDS, ClassRule, Manifest, Profile, load_manifest
+from chainsight.ingest.manifest import IDENTIFIER_FIELDS, Manifest, Profile, load_manifest
 from chainsight.ingest.readers import (
     FileState, drop_raw, file_digest, file_kind, quote_rejects_as_written, read_into,
 )
@@ -102,12 +102,12 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tup
         except OSError as exc:
             reports.append(_failed(con, name, profile, known, f"cannot be read: {exc.strerror or exc}"))
             continue
-        if known.get(name) == (digest, profile_name(profile, spec.rules)):
+        if known.get(name) == (digest, profile_name(profile, spec)):
             reports.append(FileReport(file=name, status="unchanged", layout=profile.layout))
             continue
         status: FileStatus = "changed" if name in known else "new"
         try:
-            _stage_one(con, path, name, digest, state, profile, spec.rules)
+            _stage_one(con, path, name, digest, state, profile, spec)
             reports.append(FileReport(file=name, status=status, layout=profile.layout))
         except UnusableInputError as exc:
             reports.append(_failed(con, name, profile, known, exc.problem))
@@ -126,7 +126,7 @@ def _failed(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, known: 
 
 
 def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str, state: FileState,
-               profile: Profile, rules: tuple[ClassRule, ...]) -> None:
+               profile: Profile, spec: Manifest) -> None:
     """Read one file, then replace its rows in one transaction: all of it arrives, or none of it.
 
     The read happens before the transaction, so a file DuckDB cannot parse aborts nothing.
@@ -152,8 +152,9 @@ def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: st
 
     def stage() -> None:
         _drop_file(con, name)
-        file_id = _register(con, name, digest, state.size, profile.layout, profile_name(profile, rules))
-        stage_raw(con, file_id, profile, positions, len(raw.header), rules)
+        file_id = _register(con, name, digest, state.size, profile.layout, profile_name(profile, spec))
+        stage_raw(con, file_id, profile, positions, len(raw.header), spec.rules, currency=spec.currency,
+                  unit=spec.unit_of(profile))
         if raw.encoding is not None:
             quote_rejects_as_written(con, file_id, path, raw.encoding)
         if raw.malformed:
@@ -175,14 +176,14 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) ->
         raise
 
 
-def profile_name(profile: Profile, rules: tuple[ClassRule, ...]) -> str:
-    """How a file was read, for the files table: layout, encoding and a digest of the profile and rules.
+def profile_name(profile: Profile, spec: Manifest) -> str:
+    """How a file was read, for the files table: layout, encoding and a digest of what reading used.
 
     A file whose bytes are unchanged is read again when this changes: a corrected delimiter, date
-    format, currency or rule must reach the rows already staged.
+    format, currency, unit or rule must reach the rows already staged.
     """
-    how = json.dumps([profile.model_dump(mode="json"), [r.model_dump(mode="json") for r in rules]],
-                     sort_keys=True, ensure_ascii=False)
+    how = json.dumps([profile.model_dump(mode="json"), [r.model_dump(mode="json") for r in spec.rules],
+                      spec.currency, str(spec.unit_of(profile))], sort_keys=True, ensure_ascii=False)
     return f"{profile.layout}:{profile.encoding}:{hashlib.sha256(how.encode()).hexdigest()[:16]}"
 
 
@@ -231,7 +232,7 @@ def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileRep
                 raise UnusableInputError(name, "customer master path is a directory, not a file")
             _drop_file(con, name)
             file_id = _register(con, name, file_digest(path), path.stat().st_size, "master", "master")
-            rows = loader(con, path, file_id, spec.master)
+            rows = loader(con, path, file_id, spec.master, currency=spec.currency)
             con.execute("UPDATE files SET rows_read = ? WHERE file_id = ?", [rows, file_id])
             rejected = dict(con.execute("SELECT reason, count(*) FROM rejects WHERE file_id = ? "
                                         "GROUP BY reason", [file_id]).fetchall())
@@ -257,12 +258,13 @@ def _derive(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tuple[Pa
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE OR REPLACE TABLE dataset AS SELECT ? AS name, CAST(? AS DATE) AS as_of, "
-                    "CAST(? AS VARCHAR[]) AS bank_names", [spec.name, spec.as_of, list(spec.bank_names)])
+                    "CAST(? AS VARCHAR[]) AS bank_names, ? AS currency",
+                    [spec.name, spec.as_of, list(spec.bank_names), spec.currency])
         by_account = {spec.display_name(p) for p, prof in files if "account" in prof.identify_by}
         account_files = [fid for fid, path in con.execute("SELECT file_id, path FROM files").fetchall()
                          if path in by_account]
         resolve_parties(con, account_files)
-        build_transactions(con, spec.rules)
+        build_transactions(con, spec.rules, spec.currency)
         build_flows(con)
         con.execute("COMMIT")
     except BaseException:

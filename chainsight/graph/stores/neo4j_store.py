@@ -281,6 +281,12 @@ class Neo4jStore:
         rows = self._jsons(cypher.CORES, skip=skip, limit=_ALL if limit is None else limit)
         return Page(records_frame(rows, CORE_COLUMNS), self._count(cypher.COUNT_CORES))
 
+    def firms(self, *, skip: int = 0, limit: int | None = None) -> Page:
+        """Every analysed firm by ``enterprise_id``, with the values the analysis judged it on."""
+        self._require_analysis()
+        rows = self._jsons(cypher.FIRMS, skip=skip, limit=_ALL if limit is None else limit)
+        return Page(records_frame(rows, FIRM_COLUMNS), self._count(cypher.COUNT_FIRMS))
+
     def _core(self, core_id: str) -> dict[str, Any]:
         rows = self._jsons(cypher.CORE, core_id=core_id)
         if not rows:
