@@ -138,6 +138,11 @@ class LocalStore:
             con.execute("ROLLBACK")
             raise
         self.close()
+        if self.path != ":memory:":
+            # A served app reads the snapshot, never this file: analyze and ingest stay unblocked.
+            from chainsight.graph.stores.snapshots import write_snapshot  # it builds on this module
+
+            write_snapshot(self.path, tables)
 
     # -- read -------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
