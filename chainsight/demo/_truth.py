@@ -25,7 +25,8 @@ from chainsight.demo._customers import Customers
 from chainsight.demo._defects import ORDER, FileReport
 from chainsight.demo._ids import uscc_check_holds
 from chainsight.demo._layout import Layout
-from chainsight.demo._world import BUYER, CORE, CORPORATE, HUB, World
+from chainsight.demo._names import same_name
+from chainsight.demo._world import CORE, CORPORATE, DECOY_ROLES, ROLE_NAMES, World
 
 IntArray = npt.NDArray[np.int64]
 DEPOSIT_CAP_CENTS = 50_000_000  # 500,000.00 CNY, inclusive
@@ -138,21 +139,25 @@ def write_truth(sink: TruthSink, world: World, cust: Customers, rel: rl.Relation
     # The noise around cores, by design not chain ties: a reader may still argue for some of them
     # (a 3-month one-off, a buy-back), so tests can report them apart.
     noisy = {rl.ONE_OFF: "one_off", rl.BUY_BACK: "buy_back", rl.AGENT_OUT: "agent_payment"}
-    core_bill = (rel.kind == rl.HUB_IN) & (world.role[rel.payer] == CORE)
-    sel = np.flatnonzero(np.isin(rel.kind, list(noisy)) | core_bill)
+    by_core = world.role[rel.payer] == CORE
+    billed = {rl.HUB_IN: "hub_bill", rl.AGENT_IN: "agent_fee"}  # what a core pays a hub or the agent
+    sel = np.flatnonzero(np.isin(rel.kind, list(noisy)) | (np.isin(rel.kind, list(billed)) & by_core))
     _csv(d / "noise.csv", pd.DataFrame({
         "payer": [eid[o] for o in rel.payer[sel]], "payee": [eid[o] for o in rel.payee[sel]],
-        "kind": ["hub_bill" if core_bill[i] else noisy[int(rel.kind[i])] for i in sel]}))
-    decoys = np.flatnonzero((world.role == HUB) | (world.role == BUYER))
+        "kind": [noisy.get(int(rel.kind[i])) or billed[int(rel.kind[i])] for i in sel]}))
+    decoys = np.flatnonzero(np.isin(world.role, DECOY_ROLES))
     _csv(d / "decoys.csv", pd.DataFrame({
         "firm": [eid[o] for o in decoys], "name": [world.name[o] for o in decoys],
-        "kind": ["hub" if world.role[o] == HUB else "buyer" for o in decoys]}).sort_values("firm"))
+        "kind": [ROLE_NAMES[world.role[o]].removesuffix("_decoy") for o in decoys]}).sort_values("firm"))
     reason = eligibility(world.kind[cust.org], cust.credit_on, cust.credit_off, cust.loan,
                          cust.deposits.sum(axis=1))
     _csv(d / "eligible.csv", pd.DataFrame({
         "customer_id": cust.customer_id, "firm": [eid[o] for o in cust.org],
         "eligible": ["true" if r == "eligible" else "false" for r in reason], "reason": reason}))
-    variants = sorted((eid[o], world.name[o], v) for o, v in sink.variants)
-    _csv(d / "name_variants.csv", pd.DataFrame(variants, columns=["firm", "canonical", "variant"]))
+    # ambiguous: another name altogether (a short name, a branch, a typo), which may as well be another
+    # firm's; tests report those apart from the spellings of one name
+    variants = sorted((eid[o], world.name[o], v, "true" if same_name(v) != same_name(world.name[o]) else "false")
+                      for o, v in sink.variants)
+    _csv(d / "name_variants.csv", pd.DataFrame(variants, columns=["firm", "canonical", "variant", "ambiguous"]))
     br = world.branches
     _csv(d / "branches.csv", pd.DataFrame({"code": br.code, "name": br.name, "export": br.export}))
