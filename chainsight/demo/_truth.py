@@ -25,6 +25,7 @@ from chainsight.demo._customers import Customers
 from chainsight.demo._defects import ORDER, FileReport
 from chainsight.demo._ids import uscc_check_holds
 from chainsight.demo._layout import Layout
+from chainsight.demo._master_defects import MasterDefects
 from chainsight.demo._names import same_name
 from chainsight.demo._world import CORE, CORPORATE, DECOY_ROLES, ROLE_NAMES, World
 
@@ -33,16 +34,18 @@ DEPOSIT_CAP_CENTS = 50_000_000  # 500,000.00 CNY, inclusive
 
 
 def eligibility(kind: IntArray, credit_on: IntArray, credit_off: IntArray, loan: IntArray,
-                deposits: IntArray) -> list[str]:
-    """The 小额无贷户 verdict per customer: ``eligible`` or the first reason it is not.
+                deposits: IntArray, blank: IntArray) -> list[str]:
+    """The 小额无贷户 verdict per customer: ``eligible`` or the first reason it is not (a blank money
+    cell in the master, ``blank >= 0``, is unknown: never eligible).
 
-    >>> eligibility(np.array([0, 0, 1]), np.array([0, 0, 0]), np.array([0, 0, 0]), np.array([0, 1, 0]),
-    ...             np.array([50_000_000, 0, 1]))
-    ['eligible', 'has_loan', 'excluded_type']
+    >>> eligibility(np.array([0, 0, 1, 0]), np.zeros(4, int), np.zeros(4, int), np.array([0, 1, 0, 0]),
+    ...             np.array([50_000_000, 0, 1, 0]), np.array([-1, -1, -1, 3]))
+    ['eligible', 'has_loan', 'excluded_type', 'unknown_value']
     """
     verdict = np.select(
-        [kind != CORPORATE, loan > 0, (credit_on > 0) | (credit_off > 0), deposits > DEPOSIT_CAP_CENTS],
-        ["excluded_type", "has_loan", "has_credit", "deposits_over_cap"], "eligible")
+        [kind != CORPORATE, loan > 0, (credit_on > 0) | (credit_off > 0), deposits > DEPOSIT_CAP_CENTS,
+         blank >= 0],
+        ["excluded_type", "has_loan", "has_credit", "deposits_over_cap", "unknown_value"], "eligible")
     return [str(v) for v in verdict]
 
 
@@ -123,7 +126,8 @@ def _chain(rel: rl.Relations, lay: Layout, sink: TruthSink, eid: list[str]) -> p
     return out.sort_values(["core", "direction", "tier", "firm"], ignore_index=True)
 
 
-def write_truth(sink: TruthSink, world: World, cust: Customers, rel: rl.Relations, lay: Layout) -> None:
+def write_truth(sink: TruthSink, world: World, cust: Customers, rel: rl.Relations, lay: Layout,
+                flaws: MasterDefects) -> None:
     """Write every truth file except the streamed ``rows.csv`` and ``defects.csv``."""
     d, ev = sink.dir, lay.events
     eid = firm_keys(world, cust)
@@ -150,9 +154,12 @@ def write_truth(sink: TruthSink, world: World, cust: Customers, rel: rl.Relation
         "firm": [eid[o] for o in decoys], "name": [world.name[o] for o in decoys],
         "kind": [ROLE_NAMES[world.role[o]].removesuffix("_decoy") for o in decoys]}).sort_values("firm"))
     reason = eligibility(world.kind[cust.org], cust.credit_on, cust.credit_off, cust.loan,
-                         cust.deposits.sum(axis=1))
+                         cust.deposits.sum(axis=1), flaws.blank)
+    # a firm's second record shares its verdict: the deposits moved to it still count
+    reason += [reason[i] for i in flaws.extra_of.tolist()]
     _csv(d / "eligible.csv", pd.DataFrame({
-        "customer_id": cust.customer_id, "firm": [eid[o] for o in cust.org],
+        "customer_id": [*cust.customer_id, *flaws.extra_id],
+        "firm": [eid[o] for o in [*cust.org.tolist(), *cust.org[flaws.extra_of].tolist()]],
         "eligible": ["true" if r == "eligible" else "false" for r in reason], "reason": reason}))
     # ambiguous: another name altogether (a short name, a branch, a typo), which may as well be another
     # firm's; tests report those apart from the spellings of one name
