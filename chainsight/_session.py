@@ -162,8 +162,12 @@ class ChainSight:
         return self.store.prospects(core_id, filters=filters, sort=sort, skip=skip, limit=limit).data
 
     def enterprise(self, enterprise_id: str) -> dict[str, Any]:
-        """One firm with its evidence card, chains and prospect rows."""
+        """One firm with its evidence card, chains, prospect rows and the ties it was left out of."""
         return self.store.enterprise(enterprise_id)
+
+    def why_missing(self, core_id: str, enterprise_id: str) -> list[str]:
+        """Why a firm is not (or not only) in a core's chain: one sentence per tie left out, with its rule."""
+        return self.store.why_missing(core_id, enterprise_id)
 
     def leakage(self, core_id: str) -> Leakage:
         """How much of a core's business banks elsewhere, and with whom."""

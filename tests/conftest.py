@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import pytest
 if TYPE_CHECKING:
     from chainsight.config import Neo4jSettings
     from chainsight.graph.result import Analysis
+    from tests._postgres import Cluster
 
 STATEMENT_HEADER = "账号,户名,交易日期,借方发生额,贷方发生额,对方账号,对方户名,对方开户行,摘要,余额"
 
@@ -145,3 +146,33 @@ def neo4j_settings_or_skip() -> "Neo4jSettings":
             pytest.fail("CHAINSIGHT_REQUIRE_NEO4J is set but NEO4J_URI is not: start tools/neo4j/start")
         pytest.skip("no Neo4j configured (set NEO4J_URI, or run `make test` which starts one)")
     return Neo4jSettings()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator["Cluster"]:
+    """A throw-away PostgreSQL cluster for the session; skips without PostgreSQL, fails when CI
+    requires it (``CHAINSIGHT_REQUIRE_POSTGRES=1``, set by tools/test)."""
+    import os
+
+    from tests._postgres import remove_cluster, start_cluster
+
+    try:
+        cluster = start_cluster()
+    except RuntimeError as exc:
+        if os.environ.get("CHAINSIGHT_REQUIRE_POSTGRES"):
+            pytest.fail(f"CHAINSIGHT_REQUIRE_POSTGRES is set but {exc}")
+        pytest.skip(str(exc))
+    yield cluster
+    remove_cluster(cluster)
+
+
+BACKENDS = [pytest.param("sqlite"), pytest.param("postgresql", marks=pytest.mark.integration)]
+
+
+@pytest.fixture(params=BACKENDS)
+def app_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty app database: a SQLite file, or a new database in the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'app.sqlite'}"
+    cluster: "Cluster" = request.getfixturevalue("postgres")
+    return cluster.database()

@@ -64,7 +64,7 @@ def test_exports_to_csv_and_xlsx(tiny: tuple[Path, Path]) -> None:
     xlsx = tiny[0] / "prospects.xlsx"
     result = runner.invoke(app, ["prospects", "--db", str(tiny[1]), "--format", "xlsx", "--output", str(xlsx)])
     assert result.exit_code == 0, result.output
-    assert len(pd.read_excel(xlsx)) == 20
+    assert len(pd.read_excel(xlsx, engine="openpyxl")) == 20
     result = runner.invoke(app, ["cores", "--db", str(tiny[1]), "--format", "csv"])
     assert result.stdout.splitlines()[0].startswith("enterprise_id,name,rank,score")
 

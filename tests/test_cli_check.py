@@ -72,3 +72,39 @@ def test_check_prints_data_as_text_never_markup(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "[red]1[/red]" in result.output and "[bold]x" in result.output
+
+
+PAYMENTS = ('[[sources]]\npath = "a.csv"\nprofile = "p"\n[profiles.p]\nlayout = "payments"\n{options}'
+            'identify_by = ["uscc", "name", "account"]\n[profiles.p.columns]\npayer_account = "from"\n'
+            'payee_account = "to"\namount = "amount"\ndate = "date"\n')
+
+
+def test_check_names_the_delimiter_a_file_really_has(tmp_path: Path) -> None:
+    rows = ['"from";"to";"amount";"date"'] + [f'"A{i}";"B";"1,{i}0";"2024-01-0{i}"' for i in range(1, 8)]
+    (tmp_path / "a.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "chainsight.toml").write_text(PAYMENTS.format(options=""), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert "the file's lines split alike on ';', not on the profile's ',': set delimiter = \";\"" in out
+    assert out.count("split alike") == 1
+    # ingest says the same in its one sentence about the unusable file
+    result = runner.invoke(app, ["ingest", str(tmp_path), "--db", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 1 and "set delimiter = \";\"" in " ".join(result.output.split())
+    (tmp_path / "chainsight.toml").write_text(PAYMENTS.format(options='delimiter = ";"\n'), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "split alike" not in result.output
+
+
+def test_check_exits_3_above_the_reject_rate(tmp_path: Path) -> None:
+    # Six of ten dates in a form the profile does not list (31.01.2024): 60 % rejected.
+    rows = ["from,to,amount,date"] + [f"A,B,10.00,2024-01-{d:02d}" for d in range(1, 5)] + \
+        [f"A,B,10.00,{d:02d}.01.2024" for d in range(1, 7)]
+    (tmp_path / "a.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "chainsight.toml").write_text(PAYMENTS.format(options=""), encoding="utf-8")
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 3, result.output
+    out = " ".join(result.output.split())
+    assert "a.csv: 60.0% of the sample rows, more than --max-reject-rate 50.0%" in out
+    assert runner.invoke(app, ["check", str(tmp_path), "--max-reject-rate", "0.6"]).exit_code == 0

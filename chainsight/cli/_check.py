@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 from rich.table import Table
 from rich.text import Text
@@ -29,6 +28,8 @@ def print_file(f: FileCheck) -> None:
         for field_, header, at in f.mapping:
             table.add_row(Text(field_), Text(header), str(at))
         out.print(table)
+    if f.delimiter is not None and f.delimiter not in (f.error or ""):
+        out.print(Text.assemble(("  delimiter: ", "bold yellow"), f.delimiter))
     if f.error:
         out.print(Text.assemble(("  unusable: ", "bold red"), f.error))
         return
@@ -67,4 +68,13 @@ def any_problem(result: CheckResult) -> bool:
     return bool(result.master_errors) or any(f.error for f in result.files)
 
 
-__all__ = ["any_problem", "print_check"]
+def too_many_rejects(result: CheckResult, max_reject_rate: float) -> list[FileCheck]:
+    """The files whose sample has more than ``max_reject_rate`` of its rows rejected; each is printed."""
+    over = [f for f in result.files if f.reject_share > max_reject_rate]
+    for f in over:
+        out.print(Text.assemble(("too many rejects: ", "bold red"), f"{f.file}: {f.reject_share:.1%} of the "
+                                f"sample rows, more than --max-reject-rate {max_reject_rate:.1%}"))
+    return over
+
+
+__all__ = ["any_problem", "print_check", "too_many_rejects"]

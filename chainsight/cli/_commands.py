@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 import chainsight
+from chainsight.cli._access import audit, keys_app, users_app
 from chainsight.cli._console import ReportingGroup, err, out
 from chainsight.cli._export import emit, writable, write_text
 from chainsight.cli._options import (
@@ -30,6 +31,10 @@ from chainsight.ingest.staging import connect, table_exists
 
 app = typer.Typer(help="ChainSight: find supply-chain cores in payment flows and rank the firms around them.",
                   no_args_is_help=True, add_completion=False, cls=ReportingGroup)
+
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.command("audit")(audit)
 
 Update = Callable[[str, int, int], None]
 
@@ -118,19 +123,26 @@ def check(
     manifest: Annotated[Path, typer.Argument(help="dataset manifest (chainsight.toml, or its folder)",
                                              exists=True)],
     rows: Annotated[int, typer.Option(help="how many rows of each file to try", min=1)] = 1000,
+    max_reject_rate: Annotated[float, typer.Option(
+        min=0.0, max=1.0, help="exit with code 3 when a file's sample has more than this share of its rows "
+        "rejected")] = DEFAULT_MAX_REJECT_RATE,
 ) -> None:
     """Dry run: ingest the first rows of every file into a throw-away database and show the outcome.
 
-    Per file: the column mapping found, a few parsed rows, the share of rows that would be rejected
-    and why, and the classes the rules assign. Exit 1 when a file or the master is unusable.
+    Per file: the column mapping found, the delimiter its lines really have when the profile's is
+    another, a few parsed rows, the share of rows that would be rejected and why, and the classes the
+    rules assign. Exit 1 when a file or the master is unusable, 3 when a file's sample has more than
+    ``--max-reject-rate`` of its rows rejected.
     """
-    from chainsight.cli._check import any_problem, print_check
+    from chainsight.cli._check import any_problem, print_check, too_many_rejects
     from chainsight.ingest.check import check as run_check
 
     result = run_check(manifest, rows=rows)
     print_check(result)
     if any_problem(result):
         raise typer.Exit(1)
+    if too_many_rejects(result, max_reject_rate):
+        raise typer.Exit(3)
 
 
 def print_report(report: IngestReport) -> None:

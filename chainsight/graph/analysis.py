@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chainsight._columns import MONEY_COLUMNS
 from chainsight.errors import ConfigError, NotAnalysed
-from chainsight.graph.chains import ChainRules, chain_membership
+from chainsight.graph.chains import ChainRules, chain_membership, rule_reason
 from chainsight.graph.cores import CoreScoring, score_cores, trading_ties
 from chainsight.graph.eligibility import DEFAULT_CAP, no_loan_eligibility
 from chainsight.graph.hubs import HubRules, hub_firms
@@ -267,6 +267,7 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     progress(steps[2], 2, len(steps))
     members, excluded = chain_membership(flows, flow_months, core_ids, config.chains,
                                          pd.Index(hubs["enterprise_id"]))
+    excluded["reason"] = excluded["rule"].map(lambda rule: rule_reason(str(rule)))
     firms = _firms(inputs, scored, config.no_loan_cap, as_of)
     progress(steps[3], 3, len(steps))
     prospects = rank_prospects(members, firms, inputs["balances"], config.prospects)

@@ -45,6 +45,7 @@ import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
 from chainsight.graph.centrality import pagerank
+from chainsight.graph.result import left_out_sentence
 
 
 class ChainRules(BaseModel):
@@ -273,7 +274,14 @@ def why_missing(excluded: pd.DataFrame, core_id: str, enterprise_id: str) -> lis
     []
     """
     rows = excluded[(excluded["core_id"] == core_id) & (excluded["enterprise_id"] == enterprise_id)]
-    return [f"tier-{int(r['tier'])} {r['direction']} via {r['via_id']} (CNY {float(r['amount']):,.0f}, "
-            f"{int(r['count'])} payments, {int(r['active_months'])} months): "
-            f"{EXCLUSION_RULES.get(str(r['rule']), str(r['rule']))}"
+    return [left_out_sentence({**{str(k): v for k, v in r.items()}, "reason": rule_reason(str(r["rule"]))})
             for r in rows.to_dict("records")]
+
+
+def rule_reason(rule: str) -> str:
+    """The sentence that says what an exclusion rule means (the rule itself when it has none).
+
+    >>> rule_reason("tie_amount")
+    "the tie's amount is below the minimum"
+    """
+    return EXCLUSION_RULES.get(rule, rule)

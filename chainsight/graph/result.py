@@ -11,10 +11,14 @@ Examples
 ...              leakage=empty, leakage_top=empty, alerts=empty, flows=empty)
 >>> a.balances.empty
 True
+>>> print(left_out_sentence(dict(tier=1, direction="up", via_id="C", amount=7200.0, count=12,
+...                              active_months=12, rule="hub", reason="a hub")))
+tier-1 up via C (CNY 7,200, 12 payments, 12 months): a hub
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +39,15 @@ class Analysis:
     alerts: pd.DataFrame         # per core: changes between the two latest periods
     flows: pd.DataFrame          # trade edges (payer_id, payee_id, amount, count, months …)
     balances: pd.DataFrame = field(default_factory=pd.DataFrame)
-    # Not published: ties looked at and left out, each with its rule (chains.EXCLUDED_COLUMNS), and
-    # the hubs found (hubs.HUB_COLUMNS), so that "why is X missing?" has an answer in a notebook.
+    # Ties looked at and left out, each with its rule and the rule's sentence (chains.EXCLUDED_COLUMNS
+    # and ``reason``), published so that "why is X missing?" has an answer from either store; the
+    # hubs found (hubs.HUB_COLUMNS) are not published.
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
     hubs: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def left_out_sentence(tie: Mapping[str, Any]) -> str:
+    """Why one tie was left out of a chain: the tie's tier, side, via firm, size, and its rule's reason."""
+    return (f"tier-{int(tie['tier'])} {tie['direction']} via {tie['via_id']} (CNY {float(tie['amount']):,.0f}, "
+            f"{int(tie['count'])} payments, {int(tie['active_months'])} months): "
+            f"{tie.get('reason') or tie['rule']}")

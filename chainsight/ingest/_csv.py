@@ -10,6 +10,7 @@ rejected as ``unterminated_quote`` and the rest of the file is read as if it wer
 from __future__ import annotations
 
 import csv
+import io
 import tempfile
 from pathlib import Path
 
@@ -18,12 +19,59 @@ import numpy as np
 import pandas as pd
 
 from chainsight.errors import UnusableInputError
-from chainsight.ingest._encoding import ENCODINGS, sniff_encoding, transcode_to_utf8
+from chainsight.ingest._encoding import codec_for, sniff_encoding, transcode_to_utf8
 from chainsight.ingest._lines import LineIndex, normalise_newlines
 from chainsight.ingest._raw import MalformedLine, RawRead, drop_raw, first_line, quietly
 from chainsight.ingest._sql import ident
 
 _MAX_REPAIRS = 50
+_SNIFF_BYTES = 1 << 16
+#: Delimiters :func:`sniff_delimiter` tries, in order of preference when two split a file alike.
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(path: Path, encoding: str = "auto", lines: int = 20) -> str | None:
+    """The delimiter that splits the first ``lines`` records of ``path`` alike into the most fields.
+
+    A candidate of :data:`DELIMITERS` counts when every one of those records (quotes honoured) has
+    the same number of fields, more than one; ``None`` when none does. ``chainsight check`` names it
+    when the profile says otherwise.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_text('"id";"amount"\\n"1";"1,50"\\n"2";"7,00"\\n', encoding="utf-8")
+    >>> sniff_delimiter(p)
+    ';'
+    """
+    codec = codec_for(encoding)
+    try:
+        codec = sniff_encoding(path) if codec == "auto" else codec
+        with path.open("rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except (OSError, UnusableInputError):
+        return None
+    text = head.decode(codec, errors="replace").lstrip("\ufeff")
+    if len(head) == _SNIFF_BYTES:  # the last line may be cut
+        text = text[: text.rfind("\n") + 1]
+    best: tuple[int, str] | None = None
+    for delimiter in DELIMITERS:
+        try:
+            widths = {len(r) for _, r in zip(range(lines), csv.reader(io.StringIO(text), delimiter=delimiter))
+                      if r}
+        except csv.Error:
+            continue
+        if len(widths) == 1 and (width := widths.pop()) > 1 and (best is None or width > best[0]):
+            best = (width, delimiter)
+    return best[1] if best else None
+
+
+def delimiter_advice(path: Path, encoding: str, delimiter: str) -> str | None:
+    """A sentence naming the delimiter ``path`` really has, when :func:`sniff_delimiter` finds another."""
+    found = sniff_delimiter(path, encoding)
+    if found is None or found == delimiter:
+        return None
+    shown = {"\t": "\\t"}.get(found, found)
+    return f"the file's lines split alike on {shown!r}, not on the profile's {delimiter!r}: set delimiter = \"{shown}\""
 
 
 class _WrongEncoding(Exception):
@@ -33,10 +81,11 @@ class _WrongEncoding(Exception):
 
 
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimiter: str) -> RawRead:
-    wanted = ENCODINGS.get(encoding.lower())
-    if wanted is None:
-        raise UnusableInputError(str(path), f"unsupported encoding {encoding!r}; use auto, "
-                                 "utf-8 or gbk/gb18030")
+    """Read a delimited text file in ``encoding`` (``auto``: UTF-8 or GB18030, sniffed) into ``raw``."""
+    try:
+        wanted = codec_for(encoding)
+    except ValueError as exc:
+        raise UnusableInputError(str(path), str(exc)) from None
     chosen = sniff_encoding(path) if wanted == "auto" else wanted
     try:
         return _scan_csv(con, path, chosen, delimiter)

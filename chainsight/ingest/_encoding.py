@@ -13,9 +13,42 @@ from chainsight.errors import UnusableInputError
 
 _SAMPLE = 1 << 16
 _CHUNK = 1 << 23
-ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "gbk": "gb18030",
-              "gb2312": "gb18030", "gb18030": "gb18030", "auto": "auto"}
+#: Names whose codec is replaced by a superset: GBK and GB2312 files are read as GB18030.
+_SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "utf-8-sig": "utf-8"}
+_ASCII = bytes(range(1, 128))
 
+
+def codec_for(name: str) -> str:
+    """The codec a profile's ``encoding`` names: ``auto``, or any ASCII-compatible text encoding.
+
+    ASCII-compatible means every ASCII character is its own single byte, so delimiters, quotes and line
+    breaks read the same whatever the encoding (Latin-1, cp1250/cp1252, Shift-JIS, Big5, GBK …);
+    UTF-16, UTF-32 and EBCDIC are refused with a :class:`ValueError`.
+
+    >>> codec_for("GBK"), codec_for("latin-1"), codec_for("cp1250"), codec_for("auto")
+    ('gb18030', 'iso8859-1', 'cp1250', 'auto')
+    >>> codec_for("utf-16")
+    Traceback (most recent call last):
+    ...
+    ValueError: encoding 'utf-16' is not ASCII-compatible (UTF-16/32 and EBCDIC cannot be read); convert the file to UTF-8, or name an encoding such as utf-8, gbk, latin-1 or cp1252
+    """
+    if name.strip().lower() == "auto":
+        return "auto"
+    try:
+        info = codecs.lookup(name.strip())
+    except LookupError:
+        raise ValueError(f"unknown encoding {name!r}; use auto, utf-8, gbk or another name Python "
+                         "knows, such as latin-1, cp1252 or shift_jis") from None
+    codec = _SUPERSETS.get(info.name, info.name)
+    try:
+        compatible = _ASCII.decode(codec) == _ASCII.decode("ascii") and \
+            _ASCII.decode("ascii").encode(codec) == _ASCII
+    except (UnicodeError, LookupError, TypeError):  # bytes-to-bytes codecs (base64 …) are not text
+        compatible = False
+    if not compatible:
+        raise ValueError(f"encoding {name!r} is not ASCII-compatible (UTF-16/32 and EBCDIC cannot be read); "
+                         "convert the file to UTF-8, or name an encoding such as utf-8, gbk, latin-1 or cp1252")
+    return codec
 
 
 def sniff_encoding(path: Path) -> str:

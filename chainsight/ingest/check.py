@@ -29,11 +29,12 @@ import duckdb
 import pandas as pd
 
 from chainsight.errors import UnusableInputError
+from chainsight.ingest._csv import delimiter_advice
 from chainsight.ingest._sql import literal
 from chainsight.ingest.clean import map_columns
 from chainsight.ingest.manifest import Manifest, Profile, Source, load_manifest
 from chainsight.ingest.pipeline import ingest
-from chainsight.ingest.readers import read_into
+from chainsight.ingest.readers import file_kind, read_into
 from chainsight.ingest.report import Tally
 
 #: Parsed columns shown for each sample row.
@@ -54,6 +55,8 @@ class FileCheck:
     samples: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejects: pd.DataFrame = field(default_factory=pd.DataFrame)
     error: str | None = None
+    #: a sentence naming the delimiter the file's first lines really have, when it is not the profile's
+    delimiter: str | None = None
 
     @property
     def reject_share(self) -> float:
@@ -73,8 +76,7 @@ class CheckResult:
 
 
 def _sample(src: Path, dst: Path, profile: Profile, rows: int) -> None:
-    kind = profile.format or {".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet"}.get(
-        src.suffix.lower(), "csv")
+    kind = file_kind(src, profile.format)
     dst.parent.mkdir(parents=True, exist_ok=True)
     if kind == "parquet":
         con = duckdb.connect()
@@ -143,6 +145,8 @@ def _file_check(con: duckdb.DuckDBPyConnection, sample: Manifest, name: str, lay
                 tally: Tally | None, error: str | None) -> FileCheck:
     result = FileCheck(file=name, layout=layout, tally=tally, error=error)
     profile = sample.profiles[next(s.profile for s in sample.sources if s.path == name)]
+    if file_kind(sample.root / name, profile.format) == "csv":
+        result.delimiter = delimiter_advice(sample.root / name, profile.encoding, profile.delimiter)
     try:
         result.mapping = _mapping(sample.root / name, profile)
     except UnusableInputError as exc:

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from chainsight._columns import MONEY_COLUMNS
 from chainsight.errors import ConfigError
+from chainsight.ingest._encoding import codec_for
 
 Layout = Literal["statement", "payments"]
 
@@ -93,7 +94,13 @@ def check_date_formats(value: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class _CsvOptions(_Strict):
-    """What every CSV read is told: one delimiter character and date formats DuckDB can parse."""
+    """What every CSV read is told: an ASCII-compatible encoding, one delimiter character, date formats."""
+
+    @field_validator("encoding", check_fields=False)
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        codec_for(value)  # refused here, before any file is read
+        return value
 
     @field_validator("delimiter", check_fields=False)
     @classmethod

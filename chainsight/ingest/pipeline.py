@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -32,11 +33,14 @@ import duckdb
 
 from chainsight.errors import UnusableInputError
 from chainsight.ingest import master as master_io
+from chainsight.ingest._csv import delimiter_advice
 from chainsight.ingest.clean import map_columns, stage_raw
 from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
 from chainsight.ingest.manifest import IDENTIFIER_FIELDS, ClassRule, Manifest, Profile, load_manifest
-from chainsight.ingest.readers import FileState, drop_raw, file_digest, quote_rejects_as_written, read_into
+from chainsight.ingest.readers import (
+    FileState, drop_raw, file_digest, file_kind, quote_rejects_as_written, read_into,
+)
 from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
 from chainsight.ingest.resolve import resolve_parties
 from chainsight.ingest.staging import claim, connect, map_store_errors, table_exists
@@ -82,7 +86,8 @@ def ingest(manifest: str | Path | Manifest, db_path: str | Path, *, progress: Pr
 
 def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tuple[Path, Profile]],
                  progress: Progress) -> list[FileReport]:
-    known = dict(con.execute("SELECT path, sha256 FROM files WHERE layout <> 'master'").fetchall())
+    known = {path: (digest, how) for path, digest, how in con.execute(
+        "SELECT path, sha256, profile FROM files WHERE layout <> 'master'").fetchall()}
     wanted = {spec.display_name(p) for p, _ in files}
     reports: list[FileReport] = []
     for gone in sorted(set(known) - wanted):
@@ -97,7 +102,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tup
         except OSError as exc:
             reports.append(_failed(con, name, profile, known, f"cannot be read: {exc.strerror or exc}"))
             continue
-        if known.get(name) == digest:
+        if known.get(name) == (digest, profile_name(profile, spec.rules)):
             reports.append(FileReport(file=name, status="unchanged", layout=profile.layout))
             continue
         status: FileStatus = "changed" if name in known else "new"
@@ -110,7 +115,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tup
     return reports
 
 
-def _failed(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, known: dict[str, str],
+def _failed(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, known: dict[str, tuple[str, str]],
             problem: str) -> FileReport:
     """Report an unusable file; its earlier version leaves the database, which then holds the good files."""
     drop_raw(con)
@@ -126,9 +131,17 @@ def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: st
 
     The read happens before the transaction, so a file DuckDB cannot parse aborts nothing.
     """
-    raw = read_into(con, path, encoding=profile.encoding, delimiter=profile.delimiter,
-                    sheet=profile.sheet, header_row=profile.header_row, file_format=profile.format)
-    positions = map_columns(profile, raw.header, str(path))
+    try:
+        raw = read_into(con, path, encoding=profile.encoding, delimiter=profile.delimiter,
+                        sheet=profile.sheet, header_row=profile.header_row, file_format=profile.format)
+        positions = map_columns(profile, raw.header, str(path))
+    except UnusableInputError as exc:
+        # A wrong delimiter shows as a missing header or unsplittable lines: name the one the file has.
+        advice = delimiter_advice(path, profile.encoding, profile.delimiter) \
+            if file_kind(path, profile.format) == "csv" else None
+        if advice is None:
+            raise
+        raise UnusableInputError(str(path), f"{exc.problem}; {advice}") from None
     lossy = sorted(f for f in IDENTIFIER_FIELDS & set(positions) if raw.header[positions[f]] in raw.inexact_columns)
     if lossy:
         shown = ", ".join(f"{raw.header[positions[f]]!r} ({f})" for f in lossy)
@@ -139,7 +152,7 @@ def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: st
 
     def stage() -> None:
         _drop_file(con, name)
-        file_id = _register(con, name, digest, state.size, profile.layout, profile_name(profile))
+        file_id = _register(con, name, digest, state.size, profile.layout, profile_name(profile, rules))
         stage_raw(con, file_id, profile, positions, len(raw.header), rules)
         if raw.encoding is not None:
             quote_rejects_as_written(con, file_id, path, raw.encoding)
@@ -162,9 +175,15 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) ->
         raise
 
 
-def profile_name(profile: Profile) -> str:
-    """A short description of a profile for the files table."""
-    return f"{profile.layout}:{profile.encoding}"
+def profile_name(profile: Profile, rules: tuple[ClassRule, ...]) -> str:
+    """How a file was read, for the files table: layout, encoding and a digest of the profile and rules.
+
+    A file whose bytes are unchanged is read again when this changes: a corrected delimiter, date
+    format, currency or rule must reach the rows already staged.
+    """
+    how = json.dumps([profile.model_dump(mode="json"), [r.model_dump(mode="json") for r in rules]],
+                     sort_keys=True, ensure_ascii=False)
+    return f"{profile.layout}:{profile.encoding}:{hashlib.sha256(how.encode()).hexdigest()[:16]}"
 
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, digest: str, size: int, layout: str,

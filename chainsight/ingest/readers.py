@@ -30,7 +30,7 @@ from chainsight.ingest._lines import LineIndex
 from chainsight.ingest._parquet import read_parquet
 from chainsight.ingest._raw import MalformedLine, RawRead, column, drop_raw
 
-__all__ = ["FileState", "MalformedLine", "RawRead", "column", "drop_raw", "file_digest", "physical_lines",
+__all__ = ["FileState", "MalformedLine", "RawRead", "column", "drop_raw", "file_digest", "file_kind", "physical_lines",
            "quote_rejects_as_written", "read_into"]
 
 
@@ -66,7 +66,7 @@ def read_into(con: duckdb.DuckDBPyConnection, path: Path, *, encoding: str = "au
     ``file_format`` (``csv``, ``xlsx``, ``parquet``) overrides the file's extension. Raises
     :class:`UnusableInputError` for an unknown file type, undecodable bytes or an unreadable file.
     """
-    kind = file_format or _FORMATS.get(path.suffix.lower())
+    kind = file_kind(path, file_format)
     drop_raw(con)
     if not path.is_file():
         raise UnusableInputError(str(path), "is a directory, not a file" if path.is_dir() else "file not found")
@@ -84,10 +84,20 @@ _FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm
             ".parquet": "parquet"}
 
 
+def file_kind(path: Path, file_format: str | None = None) -> str | None:
+    """``csv``, ``xlsx`` or ``parquet``: the profile's ``format``, else by extension; None if unknown.
+
+    >>> file_kind(Path("a.TSV")), file_kind(Path("a.asc")), file_kind(Path("a.asc"), "csv")
+    ('csv', None, 'csv')
+    """
+    return file_format or _FORMATS.get(path.suffix.lower())
+
+
 def physical_lines(path: Path, encoding: str, wanted: list[int]) -> dict[int, str]:
     """The text of the given physical lines (1-based) of ``path`` exactly as written, line break excluded.
 
-    Line breaks are the bytes ``\\n``/``\\r``, which no GBK/GB18030 multi-byte character contains, so
+    Line breaks are the bytes ``\\n``/``\\r``, which no character of an ASCII-compatible encoding
+    (GBK/GB18030, Shift-JIS, Big5 …) contains in its multi-byte form, so
     the lines of the original file are found without decoding it.
 
     >>> import tempfile, pathlib

@@ -6,7 +6,9 @@ rows in DuckDB. An owner is, in this order of evidence:
 
 1. the customer who holds the account, when the account is ours (the master is authoritative);
 2. a valid USCC given on the row (payments layout);
-3. the customer whose name key equals the name's key (a customer paying from another bank);
+3. the firm a USCC, the master or the same account ties the name to, when exactly one firm is tied
+   (:mod:`chainsight.ingest.links`: a firm with its code in one extract and by name only in another
+   is one enterprise; a name tied to two firms is merged into neither);
 4. a person, when the name looks like a person's (kept out of the enterprise graph);
 5. the enterprise of the name key (``N-…``), for firms known only by name;
 6. for a row with an account but no name: the owner the same account has on other rows;
@@ -15,7 +17,10 @@ rows in DuckDB. An owner is, in this order of evidence:
 
 The result is the table ``parties(party_key, account, name, bank, rows, party_id, party_kind, ours)``
 where ``party_key = hash(account, name)`` is what rows join on, ``party_kind`` is ``enterprise``,
-``person`` or ``unknown`` and ``ours`` says the account is held with us.
+``person`` or ``unknown`` and ``ours`` says the account is held with us. Each link of step 3 (and each
+name left unmerged because it is ambiguous) is a row of ``entity_links(account, name, enterprise_id,
+rule, file_id, line, customer_id, candidates, rows)``: the rule and the row or customer that is its
+evidence.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from chainsight.ingest.entities import enterprise_id, is_individual, name_key, valid_uscc
+from chainsight.ingest.links import link_parties
 
 
 def account_id(account: str) -> str:
@@ -39,45 +44,34 @@ def account_id(account: str) -> str:
 
 
 def resolve_parties(con: duckdb.DuckDBPyConnection, account_files: Sequence[int] = ()) -> None:
-    """Build ``parties`` from ``staged`` and the master tables.
+    """Build ``parties`` and ``entity_links`` from ``staged`` and the master tables.
 
     ``account_files`` are the files whose profile identifies a party by its account alone (step 7).
     """
     con.execute("CREATE OR REPLACE TEMP TABLE _account_files (file_id BIGINT)")
     if account_files:
         con.executemany("INSERT INTO _account_files VALUES (?)", [(int(f),) for f in account_files])
+    # A pair's evidence is its earliest row, and the earliest row with a code when it has one.
     pairs = con.execute("""
         SELECT account, name, any_value(uscc) FILTER (WHERE uscc IS NOT NULL) AS uscc,
                any_value(bank) FILTER (WHERE bank IS NOT NULL) AS bank, count(*) AS rows,
-               bool_or(file_id IN (SELECT file_id FROM _account_files)) AS by_account FROM (
-            SELECT file_id, payer_account AS account, payer_name AS name, payer_uscc AS uscc, payer_bank AS bank
+               bool_or(file_id IN (SELECT file_id FROM _account_files)) AS by_account,
+               arg_min(file_id, (uscc IS NULL, file_id, line)) AS file_id,
+               arg_min(line, (uscc IS NULL, file_id, line)) AS line,
+               account IN (SELECT account_no FROM our_accounts) AS ours FROM (
+            SELECT file_id, line, payer_account AS account, payer_name AS name, payer_uscc AS uscc,
+                   payer_bank AS bank
             FROM staged WHERE reject_reason IS NULL
             UNION ALL
-            SELECT file_id, payee_account, payee_name, payee_uscc, payee_bank FROM staged
+            SELECT file_id, line, payee_account, payee_name, payee_uscc, payee_bank FROM staged
             WHERE reject_reason IS NULL)
         GROUP BY account, name ORDER BY account, name""").df()
     con.execute("DROP TABLE _account_files")
-    customers = con.execute("SELECT name_key, enterprise_id FROM customers ORDER BY customer_id").df()
-    by_key = dict(zip(customers["name_key"], customers["enterprise_id"], strict=True))
-    names = pd.Series(pairs["name"].dropna().unique(), dtype="object")
-    keys = {n: name_key(n) for n in names}
-    person = {n: is_individual(n) for n in names}
-
-    def by_name(name: object, uscc: object) -> tuple[str | None, str]:
-        if isinstance(uscc, str) and valid_uscc(uscc):
-            return enterprise_id(uscc, str(name or "")), "enterprise"
-        if not isinstance(name, str):
-            return None, "unknown"
-        key = keys[name]
-        if key in by_key:
-            return by_key[key], "enterprise"
-        if person[name]:
-            return None, "person"
-        return enterprise_id(None, name), "enterprise"
-
-    resolved = [by_name(n, u) for n, u in zip(pairs["name"], pairs["uscc"], strict=True)]
-    pairs["name_id"] = [r[0] for r in resolved]
-    pairs["name_kind"] = [r[1] for r in resolved]
+    pairs["ours"] = pairs["ours"].fillna(False).astype(bool)
+    customers = con.execute("SELECT name_key, enterprise_id, customer_id FROM customers "
+                            "ORDER BY customer_id").df()
+    linked = link_parties(pairs, customers)
+    pairs = pd.concat([pairs.drop(columns=["file_id", "line"]), linked], axis=1)
     pairs["account_id"] = [account_id(a) if by and isinstance(a, str) else None
                            for a, by in zip(pairs["account"], pairs["by_account"], strict=True)]
     con.register("_pairs", pairs[["account", "name", "bank", "rows", "name_id", "name_kind", "account_id"]])
@@ -105,3 +99,30 @@ def resolve_parties(con: duckdb.DuckDBPyConnection, account_files: Sequence[int]
     """)
     con.unregister("_pairs")
     con.execute("DROP TABLE parties_raw; DROP TABLE account_owner")
+    _write_links(con, pairs)
+
+
+def _ints(values: pd.Series) -> list[int | None]:
+    return [None if pd.isna(v) else int(v) for v in values]
+
+
+def _write_links(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame) -> None:
+    """``entity_links``: each party a cross-extract rule resolved (our own accounts need none)."""
+    links = pairs[pairs["rule"].notna() & (pairs["rule"] != "uscc") & ~pairs["ours"]]
+    frame = pd.DataFrame({
+        "account": links["account"].astype(object), "name": links["name"].astype(object),
+        "enterprise_id": links["name_id"].astype(object), "rule": links["rule"].astype(object),
+        "file_id": _ints(links["file_id"]), "line": _ints(links["line"]),
+        "customer_id": links["customer_id"].astype(object),
+        "candidates": [list(c) if isinstance(c, list) else None for c in links["candidates"]],
+        "rows": links["rows"].astype("int64")})
+    con.register("_links", frame)
+    con.execute("""
+        CREATE OR REPLACE TABLE entity_links AS
+        SELECT CAST(account AS VARCHAR) AS account, CAST(name AS VARCHAR) AS name,
+               CAST(enterprise_id AS VARCHAR) AS enterprise_id, CAST(rule AS VARCHAR) AS rule,
+               CAST(file_id AS INTEGER) AS file_id, CAST(line AS BIGINT) AS line,
+               CAST(customer_id AS VARCHAR) AS customer_id, CAST(candidates AS VARCHAR[]) AS candidates,
+               CAST(rows AS BIGINT) AS rows
+        FROM _links ORDER BY enterprise_id, rule, name, account""")
+    con.unregister("_links")

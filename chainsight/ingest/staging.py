@@ -18,6 +18,8 @@ transactions      staged row's fate: owners (payer_id, payee_id), flow class, st
 transaction_details  (view) staged rows joined with their fate
 enterprises       firm (our customer or a counterparty), its id, best name and bank relation
 enterprise_names  spelling of a firm's name seen in the data
+parties           distinct (account, name) a row names, with its owner (:mod:`~chainsight.ingest.resolve`)
+entity_links      party tied to a firm across extracts, or left unmerged as ambiguous: rule, evidence
 flows             (payer enterprise, payee enterprise) trade edge: amount, count, dates, months
 flow_months       edge and month
 ingest_runs       run of ``chainsight ingest``, with its report

@@ -1,10 +1,9 @@
-"""Fixtures of the app database tests: one fresh app database per test, on each backend."""
+"""Fixtures of the app database tests: a fresh app database per test (``app_db_url``: each backend)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,12 +21,6 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@pytest.fixture(params=["sqlite"])
-def app_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty app database, once per backend."""
-    return f"sqlite:///{tmp_path / 'app.sqlite'}"
 
 
 @pytest.fixture

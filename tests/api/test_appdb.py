@@ -12,6 +12,7 @@ from chainsight.api.appdb import AppDB
 from chainsight.api.appdb._users import FAILURE_WINDOW, MAX_FAILURES
 from chainsight.api.principal import Principal
 from chainsight.errors import AccessDenied, ConfigError, NotFound, TooManyAttempts
+from tests._postgres import Cluster
 from tests.api.conftest import FakeClock
 
 PASSWORD = "correct horse battery"
@@ -197,3 +198,12 @@ def test_admins_assign_firms_to_branches(appdb: AppDB) -> None:
     with pytest.raises(AccessDenied):
         appdb.assign("E2", "BR01", by=manager)
     assert appdb.assignments_for({"BR01"}) == set()
+
+
+@pytest.mark.integration
+def test_postgresql_refuses_to_truncate_the_audit_log(postgres: Cluster) -> None:
+    with AppDB.open(postgres.database()) as appdb:
+        appdb.append_audit(ADMIN, "/api/v1/cores", {}, 3, "c", 200)
+        with pytest.raises(sa.exc.DBAPIError, match="append-only: TRUNCATE"), appdb._engine.begin() as c:
+            c.execute(sa.text("TRUNCATE audit"))
+        assert len(appdb.list_audit()) == 1

@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
-from chainsight.errors import NotFound
+from chainsight.errors import NotAnalysed, NotFound
 from chainsight.graph.result import Analysis
 from chainsight.graph.stores.local import LocalStore
 from chainsight.graph.stores.protocol import (
-    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, MEMBER_COLUMNS, PROSPECT_COLUMNS, GraphStore,
-    ProspectFilter,
+    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, MEMBER_COLUMNS, PROSPECT_COLUMNS,
+    GraphStore, ProspectFilter,
 )
 from tests.conftest import neo4j_settings_or_skip
 
@@ -202,3 +203,72 @@ def test_publishing_twice_gives_the_same_answers(store: GraphStore, small_analys
     after = (store.cores().data, store.prospects(top_core, limit=None).data)
     pd.testing.assert_frame_equal(before[0], after[0])
     pd.testing.assert_frame_equal(before[1], after[1])
+
+
+def _tie_keys(frame: pd.DataFrame) -> list[tuple[str, str, str, int, str]]:
+    return sorted(zip(frame["core_id"], frame["enterprise_id"], frame["direction"],
+                      frame["tier"].astype(int), frame["rule"], strict=True))
+
+
+def test_every_excluded_tie_is_published_once_with_its_rule(store: GraphStore,
+                                                            small_analysis: Analysis) -> None:
+    expected = _tie_keys(small_analysis.excluded)
+    assert len(set(r[-1] for r in expected)) >= 3  # the demo bank leaves ties out for several reasons
+    for _ in range(2):  # publishing again leaves each tie once
+        page = store.excluded()
+        assert tuple(page.data.columns) == EXCLUDED_COLUMNS
+        assert page.count == len(page.data) == len(expected)
+        assert _tie_keys(page.data) == expected
+        store.publish(small_analysis)
+
+
+def test_why_missing_answers_from_the_store(store: GraphStore, small_analysis: Analysis) -> None:
+    from chainsight.graph.chains import why_missing
+
+    excluded = small_analysis.excluded
+    examples = excluded.drop_duplicates("rule")[["core_id", "enterprise_id"]].values.tolist()
+    for core_id, firm in examples:
+        answer = store.why_missing(core_id, firm)
+        assert answer and answer == why_missing(excluded, core_id, firm)
+    core_id, firm = examples[0]
+    members = small_analysis.members
+    member = members.loc[members["core_id"] == core_id, "enterprise_id"]
+    kept = [m for m in member if m not in set(excluded.loc[excluded["core_id"] == core_id, "enterprise_id"])]
+    assert store.why_missing(core_id, kept[0]) == []
+    page = store.excluded(core_id, firm)
+    assert page.count == len(page.data) >= 1 and set(page.data["enterprise_id"]) == {firm}
+
+
+def test_enterprise_card_lists_the_ties_it_was_left_out_of(store: GraphStore,
+                                                           small_analysis: Analysis) -> None:
+    firm = small_analysis.excluded["enterprise_id"].value_counts().index[0]
+    card = store.enterprise(str(firm))
+    mine = small_analysis.excluded[small_analysis.excluded["enterprise_id"] == firm]
+    assert card["excluded"] is not None and len(card["excluded"]) == len(mine)
+    assert sorted((t["core_id"], t["rule"]) for t in card["excluded"]) == \
+        sorted(zip(mine["core_id"], mine["rule"], strict=True))
+    assert all(t["reason"] and t["name"] for t in card["excluded"])
+
+
+def test_a_store_published_before_excluded_ties_says_so(store: GraphStore, small_analysis: Analysis) -> None:
+    firm, core_id = small_analysis.excluded[["enterprise_id", "core_id"]].iloc[0]
+    try:
+        _forget_excluded(store)
+        with pytest.raises(NotAnalysed, match="not analysed: run `chainsight analyze`"):
+            store.why_missing(str(core_id), str(firm))
+        card = store.enterprise(str(firm))
+        assert card["excluded"] is None and card["enterprise_id"] == firm
+    finally:
+        store.publish(small_analysis)
+    assert store.why_missing(str(core_id), str(firm))
+
+
+def _forget_excluded(store: GraphStore) -> None:
+    """Make ``store`` look like one published by a ChainSight from before excluded ties."""
+    if isinstance(store, LocalStore):
+        store.close()  # its read-only connection
+        con = duckdb.connect(store.path)
+        con.execute("DROP TABLE cs_excluded")
+        con.close()
+    else:
+        store._write("MATCH (a:Analysis {key: 'current'}) REMOVE a.excluded_run")  # type: ignore[attr-defined]

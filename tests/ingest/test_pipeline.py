@@ -176,3 +176,26 @@ def test_a_reversal_undoes_the_payment_before_it_not_the_same_amount_paid_again_
     ingest(write_dataset({"2024-01.csv": rows}), tmp_path / "s.duckdb")
     assert _fates(tmp_path / "s.duckdb") == {2: "loaded", 3: "reversed", 4: "reversal", 5: "loaded",
                                              6: "reversal"}
+
+
+def test_a_changed_profile_or_rule_reads_an_unchanged_file_again(write_dataset: DatasetWriter,
+                                                                 tmp_path: Path) -> None:
+    manifest = write_dataset({"2024-01.csv": JANUARY})
+    db = tmp_path / "s.duckdb"
+    ingest(manifest, db)
+    assert _fates(db)[7] == "missing_counterparty"  # 货款 without a counterparty
+    assert _fates(db)[5] == "bad_date"  # 2024-13-07
+    # The user corrects the manifest, not the file: a rule that lets 货款 go without a counterparty.
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text + '\n[[rules]]\nflow_class = "cash"\nmemo = ["货款"]\nneeds_counterparty = false\n'
+                        '[[rules]]\nflow_class = "payroll"\nmemo = ["工资"]\n', encoding="utf-8")
+    again = ingest(manifest, db)
+    assert [f.status for f in again.files if f.layout != "master"] == ["changed"]
+    assert _fates(db)[7] == "cash" and _fates(db)[2] == "cash"
+    # A date format that reads 2024-13-07 as year-day-month: line 5 is a date now.
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        'encoding = "auto"', 'encoding = "auto"\ndate_formats = ["%Y-%d-%m", "%Y%m%d", "%Y/%m/%d"]'),
+        encoding="utf-8")
+    ingest(manifest, db)
+    assert _fates(db)[5] == "payroll"
+    assert ingest(manifest, db).files[0].status == "unchanged"

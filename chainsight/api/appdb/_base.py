@@ -56,7 +56,8 @@ class Base:
         try:
             yield
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-            raise AppDBUnavailable(f"the app database {self.url} cannot be reached: {exc.orig}") from exc
+            reason = " ".join(str(exc.orig).split())  # psycopg's messages run over several lines
+            raise AppDBUnavailable(f"the app database {self.url} cannot be reached: {reason}") from exc
 
 
 def digest(secret: str) -> str:

@@ -8,6 +8,7 @@ The graph model, as it appears in Neo4j Browser::
     (member:Enterprise)-[:IN_CHAIN {direction, tier, rank, score, kind, segment, stage, products,
                                     reasons_en, …}]->(core:Core)
     (:Core)-[:LEAKS_TO {direction, amount_offus, share_of_core, rank}]->(:Enterprise)
+    (firm:Enterprise)-[:LEFT_OUT_OF {rule, reason, direction, tier, via_id, amount, …}]->(core:Core)
     (:Alert {kind, severity, …})-[:ABOUT]->(:Core)
     (:Enterprise)-[:BANKS_AT]->(:Branch {name})<-[:WORKS_AT]-(:Manager {name})
     (:Analysis {key: 'current', meta})
@@ -124,6 +125,25 @@ MERGE (a)-[r:ABOUT]->(c)
 SET r.run = $run
 """
 
+# One per (firm, core, direction, tier): a tie the analysis looked at and left out, with its rule.
+MERGE_LEFT_OUT_OF = """
+UNWIND $rows AS row
+MATCH (m:Enterprise {enterprise_id: row.enterprise_id})
+MATCH (c:Core {enterprise_id: row.core_id})
+MERGE (m)-[r:LEFT_OUT_OF {direction: row.direction, tier: row.tier}]->(c)
+SET r += row.props, r.row_json = row.json, r.run = $run
+"""
+
+# Marks a graph whose publish wrote the excluded ties (one published before them has none to read).
+SET_EXCLUDED_PUBLISHED = """
+MATCH (a:Analysis {key: 'current'})
+SET a.excluded_run = $run
+"""
+EXCLUDED_PUBLISHED = """
+MATCH (a:Analysis {key: 'current'})
+RETURN a.excluded_run IS NOT NULL AS published
+"""
+
 SET_META = """
 MERGE (a:Analysis {key: 'current'})
 SET a.meta = $meta, a.run = $run
@@ -231,6 +251,18 @@ ENTERPRISE_PROSPECTS = """
 MATCH (m:Enterprise {enterprise_id: $enterprise_id})-[r:IN_CHAIN]->(c:Core)
 RETURN r.prospect_json AS json ORDER BY r.rank, c.enterprise_id
 """
+
+_EXCLUDED_MATCH = """
+MATCH (m:Enterprise)-[r:LEFT_OUT_OF]->(c:Core)
+WHERE ($core_id IS NULL OR c.enterprise_id = $core_id)
+  AND ($enterprise_id IS NULL OR m.enterprise_id = $enterprise_id)
+"""
+EXCLUDED = _EXCLUDED_MATCH + """
+RETURN r.row_json AS json
+ORDER BY c.enterprise_id, r.tier, r.direction, r.amount DESC, m.enterprise_id
+SKIP $skip LIMIT $limit
+"""
+COUNT_EXCLUDED = _EXCLUDED_MATCH + "RETURN count(r) AS n"
 
 LEAKAGE = "MATCH (c:Core {enterprise_id: $core_id}) RETURN c.leakage_json AS json"
 LEAKAGE_TOP = """

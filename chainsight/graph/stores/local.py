@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from chainsight.errors import NotAnalysed, NotFound, StoreUnavailable
-from chainsight.graph.result import Analysis
+from chainsight.graph.result import Analysis, left_out_sentence
 from chainsight.graph.stores.protocol import (
-    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
-    PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, ordered, plain, records,
-    records_frame,
+    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS,
+    MEMBER_COLUMNS, PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, excluded_rows,
+    ordered, plain, records, records_frame,
 )
 
 FIRM_COLUMNS = (
@@ -123,6 +123,7 @@ class LocalStore:
             "cs_leakage": ordered(analysis.leakage, LEAKAGE_COLUMNS),
             "cs_leakage_top": ordered(analysis.leakage_top, LEAKAGE_TOP_COLUMNS),
             "cs_alerts": ordered(analysis.alerts, ALERT_COLUMNS),
+            "cs_excluded": ordered(excluded_rows(analysis), EXCLUDED_COLUMNS),
             "cs_meta": pd.DataFrame({"meta": [json.dumps(analysis.meta, default=_jsonable)]}),
         }
         con = self._connect(write=True)
@@ -137,6 +138,11 @@ class LocalStore:
             con.execute("ROLLBACK")
             raise
         self.close()
+        if self.path != ":memory:":
+            # A served app reads the snapshot, never this file: analyze and ingest stay unblocked.
+            from chainsight.graph.stores.snapshots import write_snapshot  # it builds on this module
+
+            write_snapshot(self.path, tables)
 
     # -- read -------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -201,7 +207,34 @@ class LocalStore:
         for row in rows:
             row["evidence"] = json.loads(row["evidence"])
         card["prospects"] = rows
+        try:
+            card["excluded"] = records(self.excluded(enterprise_id=enterprise_id).data, EXCLUDED_COLUMNS)
+        except NotAnalysed:
+            card["excluded"] = None
         return card
+
+    def excluded(self, core_id: str | None = None, enterprise_id: str | None = None, *, skip: int = 0,
+                 limit: int | None = None) -> Page:
+        """Ties left out of chains, by core, tier, side, amount (largest first) and firm."""
+        if not self._has("cs_excluded"):
+            self._query("SELECT meta FROM cs_meta")  # no analysis at all: NotAnalysed from there
+            raise NotAnalysed(f"{self.path}: excluded ties not analysed: run `chainsight analyze`")
+        where = "(? IS NULL OR core_id = ?) AND (? IS NULL OR enterprise_id = ?)"
+        params: list[Any] = [core_id, core_id, enterprise_id, enterprise_id]
+        sql, paged = _page(f"SELECT * FROM cs_excluded WHERE {where} ORDER BY core_id, tier, direction, "
+                           "amount DESC, enterprise_id", params, skip, limit)
+        total = int(self._query(f"SELECT count(*) AS n FROM cs_excluded WHERE {where}", params)["n"].iloc[0])
+        return Page(self._frame(sql, paged, EXCLUDED_COLUMNS), total)
+
+    def why_missing(self, core_id: str, enterprise_id: str) -> list[str]:
+        """One sentence per tie of ``enterprise_id`` left out of ``core_id``'s chain."""
+        return [left_out_sentence(r) for r in records(self.excluded(core_id, enterprise_id).data,
+                                                      EXCLUDED_COLUMNS)]
+
+    def _has(self, table: str) -> bool:
+        found = self._connect().execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+                                        "AND schema_name = 'main'", [table]).fetchone()
+        return bool(found and found[0])
 
     def leakage(self, core_id: str) -> Leakage:
         """Off-us shares and top external counterparties of one core."""

@@ -23,11 +23,12 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionE
 from chainsight.config import Neo4jSettings
 from chainsight.errors import NotAnalysed, NotFound, StoreError, StoreUnavailable
 from chainsight.graph.stores import cypher
-from chainsight.graph.result import Analysis
+from chainsight.graph.result import Analysis, left_out_sentence
 from chainsight.graph.stores.local import FIRM_COLUMNS
 from chainsight.graph.stores.protocol import (
-    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
-    PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, plain, records, records_frame,
+    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS,
+    MEMBER_COLUMNS, PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, excluded_rows,
+    plain, records, records_frame,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -179,6 +180,7 @@ class Neo4jStore:
                        progress=progress)
         self._publish_analytics(analysis, firms, run, progress)
         self._write(cypher.SET_META, meta=json.dumps(analysis.meta, default=str), run=run)
+        self._write(cypher.SET_EXCLUDED_PUBLISHED, run=run)
         self._remove_stale(run)
 
     def _publish_analytics(self, analysis: Analysis, firms: pd.DataFrame, run: str,
@@ -209,6 +211,12 @@ class Neo4jStore:
             {"core_id": r["core_id"], "enterprise_id": r["enterprise_id"], "kind": r["kind"],
              "props": _props(r, ("severity", "direction", "name")), "json": _dumps(r)}
             for r in records(analysis.alerts, ALERT_COLUMNS)], run, step="alerts")
+        self.load(cypher.MERGE_LEFT_OUT_OF, [
+            {"core_id": r["core_id"], "enterprise_id": r["enterprise_id"], "direction": r["direction"],
+             "tier": r["tier"], "props": _props(r, ("rule", "reason", "via_id", "amount", "count")),
+             "json": _dumps(r)}
+            for r in records(excluded_rows(analysis), EXCLUDED_COLUMNS)], run, progress=progress,
+            step="excluded ties")
 
     def _remove_stale(self, run: str) -> None:
         """Delete, in batches, what earlier (or interrupted) publishes wrote and this one did not."""
@@ -311,7 +319,28 @@ class Neo4jStore:
         card: dict[str, Any] = json.loads(frame["json"].iloc[0])
         card["chains"] = self._jsons(cypher.ENTERPRISE_CHAINS, enterprise_id=enterprise_id)
         card["prospects"] = self._jsons(cypher.ENTERPRISE_PROSPECTS, enterprise_id=enterprise_id)
+        try:
+            card["excluded"] = records(self.excluded(enterprise_id=enterprise_id).data, EXCLUDED_COLUMNS)
+        except NotAnalysed:
+            card["excluded"] = None
         return card
+
+    def excluded(self, core_id: str | None = None, enterprise_id: str | None = None, *, skip: int = 0,
+                 limit: int | None = None) -> Page:
+        """Ties left out of chains, by core, tier, side, amount (largest first) and firm."""
+        self._require_analysis()
+        published = self._read(cypher.EXCLUDED_PUBLISHED)
+        if published.empty or not bool(published["published"].iloc[0]):
+            raise NotAnalysed(f"Neo4j at {self.settings.uri}: excluded ties not analysed: run "
+                              "`chainsight analyze`")
+        params = {"core_id": core_id, "enterprise_id": enterprise_id}
+        rows = self._jsons(cypher.EXCLUDED, skip=skip, limit=_ALL if limit is None else limit, **params)
+        return Page(records_frame(rows, EXCLUDED_COLUMNS), self._count(cypher.COUNT_EXCLUDED, **params))
+
+    def why_missing(self, core_id: str, enterprise_id: str) -> list[str]:
+        """One sentence per tie of ``enterprise_id`` left out of ``core_id``'s chain."""
+        return [left_out_sentence(r) for r in records(self.excluded(core_id, enterprise_id).data,
+                                                      EXCLUDED_COLUMNS)]
 
     def leakage(self, core_id: str) -> Leakage:
         """Off-us shares and top external counterparties of one core."""

@@ -40,6 +40,9 @@ PROSPECT_COLUMNS = (
     "c_tier_decay", "c_multi_core", "c_growth", "c_tier_gap", "evidence",
 )
 EDGE_COLUMNS = ("payer_id", "payee_id", "amount", "count", "active_months")
+#: A tie the analysis looked at and left out of a core's chain, with the rule that left it out.
+EXCLUDED_COLUMNS = ("core_id", "enterprise_id", "name", "direction", "tier", "via_id", "amount", "count",
+                    "active_months", "share_of_core", "dependency", "rule", "reason")
 ALERT_COLUMNS = (
     "core_id", "enterprise_id", "name", "direction", "kind", "severity", "previous_amount",
     "recent_amount", "previous_share", "recent_share", "detail_en", "detail_zh",
@@ -136,7 +139,19 @@ class GraphStore(Protocol):
         """Ranked prospects of one core (or of every core), filtered and paged (``PROSPECT_COLUMNS``)."""
 
     def enterprise(self, enterprise_id: str) -> dict[str, Any]:
-        """One firm with its evidence: attributes, the chains it is in, its prospect rows."""
+        """One firm with its evidence: attributes, the chains it is in, its prospect rows, and the ties
+        it was left out of (``excluded``, each with its rule; None when the store predates them)."""
+
+    def excluded(self, core_id: str | None = None, enterprise_id: str | None = None, *, skip: int = 0,
+                 limit: int | None = None) -> Page:
+        """Ties left out of chains, each with its rule (``EXCLUDED_COLUMNS``), by core, tier, side, amount.
+
+        Raises :class:`~chainsight.errors.NotAnalysed` when the store was published before excluded
+        ties were (run ``chainsight analyze`` again).
+        """
+
+    def why_missing(self, core_id: str, enterprise_id: str) -> list[str]:
+        """Why a firm is not (or not only) in a core's chain: one sentence per tie left out."""
 
     def leakage(self, core_id: str) -> Leakage:
         """Off-us shares of the core's payments and receipts and its top external counterparties."""
@@ -192,6 +207,17 @@ def ordered(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
         if col not in out:
             out[col] = None
     return out[list(columns)].reset_index(drop=True)
+
+
+def excluded_rows(analysis: Analysis) -> pd.DataFrame:
+    """The analysis' excluded ties with each firm's name, as both stores publish them."""
+    excluded = analysis.excluded
+    if excluded.empty:
+        return pd.DataFrame(columns=list(EXCLUDED_COLUMNS))
+    names = analysis.firms[["enterprise_id", "name"]] if "name" in analysis.firms else None
+    if names is not None and "name" not in excluded:
+        excluded = excluded.merge(names, on="enterprise_id", how="left")
+    return ordered(excluded, EXCLUDED_COLUMNS)
 
 
 def check_sort(sort: str) -> tuple[str, bool]:

@@ -1,0 +1,125 @@
+"""Lists as files a person opens: CSV that Excel reads as UTF-8, and XLSX that Excel cannot run.
+
+Shared by the command line (``chainsight prospects --format xlsx``) and the API's ``.csv``/``.xlsx``
+routes, so both write a list the same way: lists ``、``-joined, mappings as JSON, no formula cells, no
+control characters, numbers as numbers.
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"name": ["=1+1"], "products": [["企业网银", "现金管理"]], "amount": [1234.5]})
+>>> csv_bytes(frame, {"name": "名称"})[:3] == b"\\xef\\xbb\\xbf"
+True
+>>> print(csv_bytes(frame, {"name": "名称"}).decode("utf-8-sig").splitlines()[1])
+=1+1,企业网银、现金管理,1234.5
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+# What the XML inside an XLSX cannot hold (openpyxl raises IllegalCharacterError on these).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A text cell starting with one of these is read as a formula by spreadsheet programs (OWASP's list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Number format of amount columns in XLSX: thousands separators, two decimals.
+AMOUNT_FORMAT = "#,##0.00"
+
+
+def text(value: object) -> str:
+    """A value as a person reads it: lists ``、``-joined, mappings as JSON, missing as empty.
+
+    Examples
+    --------
+    >>> text(["企业网银", "结算套餐"]), text({"a": 1}), text(None), text(float("nan")), text(pd.NA)
+    ('企业网银、结算套餐', '{"a": 1}', '', '', '')
+    """
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(text, value))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def xlsx_value(value: object) -> object:
+    """A value as an XLSX cell can safely hold it: no control characters, no formula, lists as text.
+
+    Examples
+    --------
+    >>> xlsx_value("=HYPERLINK(\\"http://x\\")"), xlsx_value("a\\x00b"), xlsx_value(["x", "y"]), xlsx_value(-3)
+    ('\\'=HYPERLINK("http://x")', 'ab', 'x、y', -3)
+    """
+    if isinstance(value, (list, tuple, dict)):
+        value = text(value)
+    if isinstance(value, str):
+        value = _ILLEGAL.sub("", value)
+        if value.startswith(_FORMULA_START):
+            value = "'" + value
+    return value
+
+
+def readable(frame: pd.DataFrame, cell: Callable[[object], object]) -> pd.DataFrame:
+    """``frame`` with every text column passed through ``cell`` (lists and mappings become text)."""
+    texts = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    return frame.assign(**{str(c): frame[c].map(cell) for c in texts})
+
+
+def csv_bytes(frame: pd.DataFrame, headers: Mapping[str, str] | None = None) -> bytes:
+    """``frame`` as CSV in UTF-8 with a byte-order mark (Excel then reads Chinese correctly).
+
+    ``headers`` renames columns (e.g. to Chinese); lists are ``、``-joined.
+    """
+    out = readable(frame, text).rename(columns=dict(headers or {}))
+    return out.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, headers: Mapping[str, str] | None = None, *,
+               amounts: tuple[str, ...] = (), watermark: str | None = None) -> bytes:
+    """``frame`` as an XLSX workbook: safe text cells, ``amounts`` numeric with :data:`AMOUNT_FORMAT`.
+
+    ``watermark`` (who exported it, when) becomes the workbook's description and a last row.
+
+    >>> import openpyxl
+    >>> data = xlsx_bytes(pd.DataFrame({"amount": [1.5]}), {"amount": "金额"}, amounts=("amount",),
+    ...                   watermark="exported by wang")
+    >>> sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    >>> sheet["A1"].value, sheet["A2"].value, sheet["A2"].number_format, sheet["A4"].value
+    ('金额', 1.5, '#,##0.00', 'exported by wang')
+    """
+    from openpyxl import Workbook
+
+    names = dict(headers or {})
+    safe = readable(frame, xlsx_value)
+    book = Workbook(write_only=False)
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([names.get(str(c), str(c)) for c in safe.columns])
+    columns = list(safe.columns)
+    money = {i + 1 for i, c in enumerate(columns) if c in amounts}
+    for row in safe.itertuples(index=False):
+        sheet.append([_cell(v) for v in row])
+    for col in money:
+        for cells in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
+            cells[0].number_format = AMOUNT_FORMAT
+    if watermark:
+        sheet.append([])
+        sheet.append([xlsx_value(watermark)])
+        book.properties.description = watermark
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: object) -> object:
+    """A pandas value as openpyxl takes it (numpy scalars unwrapped, missing as empty)."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    item = getattr(value, "item", None)
+    return item() if callable(item) and not isinstance(value, (str, bytes)) else value
