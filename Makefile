@@ -24,6 +24,7 @@ test: $(BIN)/chainsight
 bench: $(BIN)/chainsight
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/analytics.py
+	$(BIN)/python bench/appdb.py
 
 clean:
 	rm -rf demo build .pytest_cache .mypy_cache

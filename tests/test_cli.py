@@ -133,3 +133,19 @@ def test_ingest_and_analyze_use_the_duckdb_threads_setting(tiny: tuple[Path, Pat
     assert result.exit_code == 0, result.output
     assert runner.invoke(app, ["analyze", "--db", str(db)]).exit_code == 0
     assert seen == [2, 2]
+
+
+def test_export_neo4j_import_writes_typed_files_and_prints_the_command(tiny: tuple[Path, Path]) -> None:
+    out = tiny[0] / "neo4j-import"
+    result = runner.invoke(app, ["export", "neo4j-import", str(out), "--db", str(tiny[1])])
+    assert result.exit_code == 0, result.output
+    assert "neo4j-admin database import full --nodes=Enterprise=" in result.output
+    arguments = (out / "arguments.txt").read_text(encoding="utf-8").splitlines()
+    assert arguments[-2:] == ["--", "neo4j"]
+    assert f"--relationships=PAYS={(out / 'pays.csv').resolve()}" in arguments
+    header = (out / "pays.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:3] == ['":START_ID(Enterprise)"', '":END_ID(Enterprise)"', '"amount:double"']
+    firms = (out / "enterprise.csv").read_text(encoding="utf-8").splitlines()
+    assert firms[0].startswith('"enterprise_id:ID(Enterprise)","name:string"')
+    assert firms[0].endswith('":LABEL"')
+    assert any(line.endswith('"Enterprise;Core"') for line in firms[1:])

@@ -18,6 +18,7 @@ import chainsight
 from chainsight.cli._access import audit, keys_app, users_app
 from chainsight.cli._console import ReportingGroup, err, out
 from chainsight.cli._export import emit, writable, write_text
+from chainsight.cli._neo4j_export import export_app
 from chainsight.cli._options import (
     DbOption, Direction, Engine, FormatOption, Kind, OutputOption, Scale, Segment, Sort, Stage, StoreName,
     StoreOption,
@@ -31,6 +32,7 @@ from chainsight.ingest.staging import connect, table_exists
 
 app = typer.Typer(help="ChainSight: find supply-chain cores in payment flows and rank the firms around them.",
                   no_args_is_help=True, add_completion=False, cls=ReportingGroup)
+app.add_typer(export_app, name="export")
 
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")

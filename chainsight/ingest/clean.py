@@ -40,6 +40,7 @@ from __future__ import annotations
 import duckdb
 
 from chainsight.errors import UnusableInputError
+from chainsight.ingest._sql import ident
 from chainsight.ingest._sql import literal as _lit
 from chainsight.ingest.manifest import ClassRule, Profile
 from chainsight.ingest.readers import column
@@ -251,28 +252,36 @@ def row_digest_sql(quoted: list[str]) -> str:
     return f"CAST(md5_number(concat_ws(',', {parts})) >> 64 AS UBIGINT)"
 
 
-def stage_raw(con: duckdb.DuckDBPyConnection, file_id: int, profile: Profile,
-              positions: dict[str, int], width: int, rules: tuple[ClassRule, ...]) -> None:
-    """Stage the rows of ``raw``: every row into ``staged``, rejected ones also into ``rejects``.
+def stage_raw(con: duckdb.DuckDBPyConnection, file_id: int | None, profile: Profile,
+              positions: dict[str, int], width: int, rules: tuple[ClassRule, ...], *,
+              source: str = "raw") -> None:
+    """Stage the rows of ``source``: every row into ``staged``, rejected ones also into ``rejects``.
 
     ``positions`` comes from :func:`map_columns`; ``width`` is how many columns ``raw`` has;
-    ``rules`` tell which memos need no counterparty (interest, fees …).
+    ``rules`` tell which memos need no counterparty (interest, fees …). With ``file_id`` None the
+    source holds the rows of several files of this profile and says whose each is in ``_file_id``
+    (:mod:`chainsight.ingest._batch`): one statement for them all, planned once.
     """
     columns, reason = (_statement_select(profile, rules) if profile.layout == "statement"
                        else _payments_select(rules))
     quoted = [column(i) for i in range(width)]
     texts, typed = _fields_sql(profile, positions)
+    fid = "_file_id" if file_id is None else str(int(file_id))
     # One pass: every row is staged with its reject reason (NULL when usable) — no intermediate copy.
     con.execute(f"""
         INSERT INTO staged
-        WITH texts AS (SELECT _line, {texts}, {row_digest_sql(quoted)} AS raw_hash FROM raw),
-        fields AS (SELECT _line, {typed}, raw_hash FROM texts)
-        SELECT {int(file_id)}, _line, {columns}, date, memo, balance, serial, raw_hash, {reason}
+        WITH texts AS (SELECT {fid} AS _fid, _line, {texts}, {row_digest_sql(quoted)} AS raw_hash FROM {ident(source)}),
+        fields AS (SELECT _fid, _line, {typed}, raw_hash FROM texts)
+        SELECT _fid, _line, {columns}, date, memo, balance, serial, raw_hash, {reason}
         FROM fields""")
     # The raw text is rebuilt only for the (few) rejected rows.
     raw_text = f"concat_ws({_lit(profile.delimiter)}, " + ", ".join(
         f"coalesce(r.{q}, '')" for q in quoted) + ")"
+    table = ident(source)
+    ids = f"SELECT DISTINCT _file_id FROM {table}" if file_id is None else fid
+    same_file = "r._file_id = s.file_id" if file_id is None else "TRUE"
     con.execute(f"""
         INSERT INTO rejects SELECT file_id, s.line, s.reject_reason, {raw_text}
-        FROM (SELECT file_id, line, reject_reason FROM staged WHERE file_id = ? AND reject_reason IS NOT NULL) s
-        JOIN raw r ON r._line = s.line""", [file_id])
+        FROM (SELECT file_id, line, reject_reason FROM staged
+              WHERE file_id IN ({ids}) AND reject_reason IS NOT NULL) s
+        JOIN {table} r ON r._line = s.line AND {same_file}""")

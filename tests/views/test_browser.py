@@ -6,6 +6,7 @@ that tried to load anything (a CDN script, a font, an image) fails here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -42,7 +43,11 @@ class Visit:
         page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.goto(PAGE)
-        page.wait_for_function("window.chainView && window.chainView.ready", timeout=15_000)
+        # Polled with evaluate: Playwright's wait_for_function polls with eval, which the page's CSP refuses.
+        end = time.monotonic() + 30
+        while not page.evaluate("Boolean(window.chainView && window.chainView.ready)"):
+            assert time.monotonic() < end, "the view was not drawn within 30 s"
+            time.sleep(0.02)
 
     def js(self, expression: str, arg: Any = None) -> Any:
         return self.page.evaluate(expression, arg)

@@ -41,8 +41,12 @@ class Base:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self._unavailable(), self._engine.connect() as connection, connection.begin():
-            yield connection
+        with self._unavailable(), self._engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # A read is one statement (or two that need not agree): no BEGIN/COMMIT round trips.
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
