@@ -10,8 +10,9 @@ mirror_duplicate   the same payment already counted from another statement or ex
                    between two of our customers is on the payer's statement *and* the payee's
 zero_amount        an amount of exactly 0.00: it moves no money (a row with no amount at all is
                    rejected ``missing_amount``)
-<flow class>       a non-trade payment: reversal, refund, loan, interest, fee, tax,
-                   social_insurance, payroll, intra_transfer (both sides one firm), individual (a
+<flow class>       a non-trade payment: reversal, refund, loan, interest, fee, government
+                   (subsidies, grants, tax refunds), tax, social_insurance, payroll,
+                   intra_transfer (both sides one firm), individual (a
                    person on either side: payroll, owners), or a non-trade class of the bank's own
 reversed           a trade payment later reversed (冲正) by a matching reversal row
 unresolved_party   a side whose owner cannot be told (no name, account seen nowhere else)

@@ -54,7 +54,7 @@ IDENTIFIER_FIELDS = frozenset({"own_account", "counterparty_account", "payer_acc
 
 #: Non-trade classes, in the order their rules are tried. ``trade`` is what is left.
 FLOW_CLASSES = (
-    "reversal", "refund", "loan", "interest", "fee", "tax", "social_insurance", "payroll",
+    "reversal", "refund", "loan", "interest", "fee", "government", "tax", "social_insurance", "payroll",
     "intra_transfer", "individual", "trade",
 )
 
@@ -304,6 +304,11 @@ DEFAULT_RULES: tuple[ClassRule, ...] = (
               counterparty=("贷款户", "贷款账户")),
     ClassRule(flow_class="interest", memo=("利息", "结息", "计息")),
     ClassRule(flow_class="fee", memo=("手续费", "服务费", "工本费", "年费", "汇划费")),
+    # subsidies, grants and tax refunds: money from government is not trade (before tax: 退税 from the
+    # tax office is a refund, not a tax paid)
+    ClassRule(flow_class="government", memo=("补贴", "补助", "奖补", "扶持资金", "专项资金", "财政拨款", "退税",
+                                             "税费返还"),
+              counterparty=("财政局", "财政国库", "工业和信息化局", "科学技术局", "商务局", "人民政府")),
     ClassRule(flow_class="tax", memo=("税款", "缴税", "增值税", "所得税", "税费", "印花税"),
               counterparty=("税务局", "国库", "金库")),
     ClassRule(flow_class="social_insurance", memo=("社保", "养老保险", "医疗保险", "公积金", "社会保险"),
