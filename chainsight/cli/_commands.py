@@ -283,6 +283,23 @@ def cores(
 
 
 @app.command()
+def firms(
+    db: DbOption = Path("chainsight.duckdb"),
+    skip: Annotated[int, typer.Option(help="leave out the first N", min=0)] = 0,
+    limit: Annotated[int | None, typer.Option(help="how many (default: all)", min=1)] = None,
+    format: FormatOption = "table",  # noqa: A002
+    output: OutputOption = None,
+    store: StoreOption = "local",
+) -> None:
+    """Every analysed firm by id: customer values, eligibility and core metrics (export with --format)."""
+    with _session(db, store) as cs:
+        frame = cs.firms(skip=skip, limit=limit)
+    emit(frame, format, output, "Firms", ["enterprise_id", "name", "is_customer", "eligible",
+                                          "eligibility_rule", "deposits", "loan_balance", "core_rank",
+                                          "n_suppliers", "n_customers"])
+
+
+@app.command()
 def prospects(  # noqa: PLR0913 - one option per store filter, on purpose
     core: Annotated[str | None, typer.Option(help="core enterprise id (default: the top core)")] = None,
     all_cores: Annotated[bool, typer.Option("--all-cores", help="prospects of every core")] = False,
