@@ -11,18 +11,35 @@ Goal: ≥ 50k edges/s and ≥ 50× the baseline.
     tools/neo4j/start && python bench/neo4j_load.py            # 1M edges
     python bench/neo4j_load.py --edges 200000 --sizes 1000 10000
 WARNING: it clears the database it is pointed at.
+
+``--first-load`` instead compares the two ways into an EMPTY database: the Bolt publish path
+(enterprises, then ``load_pays``) against the bulk path — ``write_import`` files, the offline
+importer (``tools/neo4j/import``, into a second server's own home on the next port) and that
+server's start. The importer's own time (its "IMPORT DONE in" line) is shown apart from its JVM
+start-up and from the restart, as relationships/s. Goal: ≥ 200k relationships/s.
+
+    python bench/neo4j_load.py --first-load --nodes 100000 --edges 500000
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
 from chainsight.config import Neo4jSettings
 from chainsight.graph.stores import cypher
+from chainsight.graph.stores.graph_rows import GraphRows
+from chainsight.graph.stores.neo4j_import import write_import
 from chainsight.graph.stores.neo4j_store import Neo4jStore
+
+TOOLS = Path(__file__).resolve().parents[1] / "tools" / "neo4j"
 
 
 def _edges(n_nodes: int, n_edges: int, seed: int = 5) -> list[dict[str, object]]:
@@ -52,13 +69,86 @@ def _clear_pays(store: Neo4jStore) -> None:
         pass
 
 
+def _imported(report: str) -> float:
+    """Seconds from the importer's "IMPORT DONE in 1m 2s 345ms." line."""
+    found = re.search(r"IMPORT DONE in ((?:\d+m )?(?:\d+s )?(?:\d+ms)?)", report)
+    if found is None:
+        raise RuntimeError(f"no IMPORT DONE line in the importer's output:\n{report[-2000:]}")
+    units = {"m": 60.0, "s": 1.0, "ms": 0.001}
+    return sum(float(n) * units[u] for n, u in re.findall(r"(\d+)(ms|m|s)", found.group(1)))
+
+
+def first_load(n_nodes: int, n_edges: int) -> None:
+    """Bolt first load against the bulk import of the same graph, each into an empty database."""
+    settings = Neo4jSettings()
+    store = Neo4jStore(settings)
+    store.verify()
+    store.clear()
+    nodes = [{"enterprise_id": f"E{i:07d}", "props": {"name": f"企业{i:07d}有限公司"}, "json": "{}"}
+             for i in range(n_nodes)]
+    edges = _edges(n_nodes, n_edges)
+    rows = GraphRows(enterprises=nodes, branches=[], pays=edges, cores=[], chains=[], leaks=[], alerts=[],
+                     excluded=[], meta="{}")
+    t0 = time.perf_counter()
+    for statement in cypher.SCHEMA:
+        store._write(statement)
+    store.load(cypher.MERGE_ENTERPRISES, nodes, "bench", batch_size=10_000)
+    store.load_pays(edges, "bench", batch_size=10_000)
+    bolt = time.perf_counter() - t0
+    assert store.counts() == (n_nodes, len(edges))
+    store.clear()
+    store.close()
+
+    port = int(settings.uri.rsplit(":", 1)[1]) + 1
+    with tempfile.TemporaryDirectory(prefix="chainsight-bulk-") as tmp:
+        env = {**os.environ, "NEO4J_HOME_DIR": f"{tmp}/home", "NEO4J_PORT": str(port),
+               "NEO4J_PIDFILE": f"{tmp}/neo4j.pid", "NEO4J_LOG": f"{tmp}/neo4j.log"}
+        t0 = time.perf_counter()
+        files = write_import(rows, Path(tmp) / "files", run="bench")
+        (Path(tmp) / "files" / "arguments.txt").write_text("\n".join(files.arguments()) + "\n")
+        t_files = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        done = subprocess.run([TOOLS / "import", Path(tmp) / "files"], env=env, capture_output=True,
+                              text=True, check=True)
+        t_import = time.perf_counter() - t0
+        t_importer = _imported(done.stdout)
+        t0 = time.perf_counter()
+        subprocess.run([TOOLS / "start"], env=env, check=True, capture_output=True)
+        t_start = time.perf_counter() - t0
+        try:
+            bulk_store = Neo4jStore(Neo4jSettings(uri=f"neo4j://127.0.0.1:{port}", username=settings.username,
+                                                  password=settings.password))
+            assert bulk_store.counts() == (n_nodes, len(edges))
+            bulk_store.close()
+        finally:
+            subprocess.run([TOOLS / "stop"], env=env, check=False, capture_output=True)
+    bulk = t_files + t_import + t_start
+    load = os.getloadavg()[0]
+    print(f"\nfirst load of {n_nodes:,} enterprises and {len(edges):,} PAYS into an empty database "
+          f"(load average {load:.1f})")
+    print("\n| path | seconds | relationships/s | × Bolt |")
+    print("|---|---:|---:|---:|")
+    print(f"| Bolt: UNWIND … MERGE, batches of 10,000 (baseline) | {bolt:.1f} | {len(edges) / bolt:,.0f} | 1.0 |")
+    print(f"| bulk, whole: files + importer + server start | {bulk:.1f} | {len(edges) / bulk:,.0f} | "
+          f"{bolt / bulk:.1f} |")
+    print(f"| … writing the import files | {t_files:.1f} | | |")
+    print(f"| … importer process (JVM start-up included) | {t_import:.1f} | | |")
+    print(f"| … importer alone (its IMPORT DONE time) | {t_importer:.1f} | {len(edges) / t_importer:,.0f} | "
+          f"{bolt / t_importer:.1f} |")
+    print(f"| … server start on the imported database | {t_start:.1f} | | |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=200_000)
     parser.add_argument("--edges", type=int, default=1_000_000)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 5_000, 10_000, 20_000])
     parser.add_argument("--baseline-sample", type=int, default=2_000)
+    parser.add_argument("--first-load", action="store_true", help="Bolt against the bulk importer")
     args = parser.parse_args()
+    if args.first_load:
+        first_load(args.nodes, args.edges)
+        return
     store = Neo4jStore(Neo4jSettings())
     store.verify()
     store.clear()

@@ -101,6 +101,11 @@ class ChainSight:
         """The core enterprises, best first, with their score components and explanations."""
         return self.store.cores(limit=top).data
 
+    def firms(self, *, skip: int = 0, limit: int | None = None) -> pd.DataFrame:
+        """Every analysed firm by id: its customer values (deposits, loans, credit), eligibility and the
+        core metrics (score, suppliers, customers, PageRank …) — where the values of every firm live."""
+        return self.store.firms(skip=skip, limit=limit).data
+
     def no_core_sentence(self, candidates: int = 3) -> str | None:
         """Why the published analysis has no core, with the closest candidates; None when it has one.
 
@@ -141,6 +146,23 @@ class ChainSight:
     def chain(self, core_id: str, depth: int = 2) -> nx.DiGraph:
         """A core's chain as a networkx DiGraph (edges point with the money: payer → payee)."""
         return self.store.chain(core_id, depth).to_networkx()
+
+    def view(self, core_id: str, depth: int = 2, *, max_per_side: int = 150, height: int = 640) -> Any:
+        """A core's chain drawn inline in Jupyter (an ``<iframe srcdoc>``: works offline, isolated).
+
+        The drawing is :func:`chainsight.views.render_chain`'s: suppliers left, core centre, customers
+        right, prospects coloured by kind, search, filters, evidence on click, PNG export. Returns an
+        ``IPython.display.HTML``; its ``.data`` is the iframe's markup, in a ``<div>``.
+        """
+        from IPython.display import HTML
+
+        from chainsight.views import chain_page, iframe
+
+        document = chain_page(self.store, core_id, depth=depth, max_per_side=max_per_side,
+                              height=f"{int(height)}px")
+        # In a <div>: IPython warns about HTML that starts with an <iframe> (it suggests its IFrame,
+        # which needs a URL; srcdoc needs none, and works offline).
+        return HTML(f"<div>{iframe(document, height=height)}</div>")  # type: ignore[no-untyped-call]
 
     def prospects(self, core_id: str | None = None, *,
                   kind: tuple[str, ...] | str | None = ("deepen", "acquire"),

@@ -1,8 +1,9 @@
 """``ingest``: a manifest's files into the staging database, idempotently, with a full accounting.
 
-Steps: for each file (in its own transaction) read → map columns → clean/validate into ``staged`` and
-``rejects``; then the customer master; then, over everything staged, resolve entities → classify →
-de-duplicate → aggregate into ``transactions``, ``flows`` and ``enterprises``.
+Steps: for each file read → map columns; consecutive files of one profile and mapping are then
+cleaned/validated into ``staged`` and ``rejects`` together (:mod:`chainsight.ingest._batch`, one
+transaction per batch); then the customer master; then, over everything staged, resolve entities →
+classify → de-duplicate → aggregate into ``transactions``, ``flows`` and ``enterprises``.
 
 A file whose SHA-256 is already staged under the same path is not read again, so re-running a manifest
 is a no-op and a manifest with an added month reads only the new files; a file that changed is
@@ -37,10 +38,9 @@ from chainsight.ingest._csv import delimiter_advice
 from chainsight.ingest.clean import map_columns, stage_raw
 from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
-from chainsight.ingest.manifest import IDENTIFIER_FIELDS, ClassRule, Manifest, Profile, load_manifest
-from chainsight.ingest.readers import (
-    FileState, drop_raw, file_digest, file_kind, quote_rejects_as_written, read_into,
-)
+from chainsight.ingest.manifest import IDENTIFIER_FIELDS, Manifest, Profile, load_manifest
+from chainsight.ingest._batch import Batch, Pending, finish, source_for
+from chainsight.ingest.readers import FileState, RawRead, drop_raw, file_digest, file_kind, read_into
 from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
 from chainsight.ingest.resolve import resolve_parties
 from chainsight.ingest.staging import claim, connect, map_store_errors, table_exists
@@ -93,6 +93,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tup
     for gone in sorted(set(known) - wanted):
         _in_transaction(con, partial(_drop_file, con, gone))
         reports.append(FileReport(file=gone, status="removed"))
+    batch: Batch | None = None
     for done, (path, profile) in enumerate(files):
         name = spec.display_name(path)
         progress(f"reading {name}", done, len(files))
@@ -102,15 +103,25 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tup
         except OSError as exc:
             reports.append(_failed(con, name, profile, known, f"cannot be read: {exc.strerror or exc}"))
             continue
-        if known.get(name) == (digest, profile_name(profile, spec.rules)):
+        if known.get(name) == (digest, profile_name(profile, spec)):
             reports.append(FileReport(file=name, status="unchanged", layout=profile.layout))
             continue
         status: FileStatus = "changed" if name in known else "new"
         try:
-            _stage_one(con, path, name, digest, state, profile, spec.rules)
-            reports.append(FileReport(file=name, status=status, layout=profile.layout))
+            raw, positions = _read_one(con, path, state, profile)
         except UnusableInputError as exc:
             reports.append(_failed(con, name, profile, known, exc.problem))
+            continue
+        if batch is not None and not batch.takes(profile, positions, len(raw.header)):
+            _stage_batch(con, batch, spec)
+            batch = None
+        batch = batch or Batch(profile, positions, len(raw.header))
+        rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+        batch.add(con, Pending(path, name, digest, state, raw.malformed, raw.encoding, int(rows)))
+        drop_raw(con)
+        reports.append(FileReport(file=name, status=status, layout=profile.layout))
+    if batch is not None:
+        _stage_batch(con, batch, spec)
     progress("reading files", len(files), len(files))
     return reports
 
@@ -125,12 +136,9 @@ def _failed(con: duckdb.DuckDBPyConnection, name: str, profile: Profile, known: 
     return FileReport(file=name, status="failed", layout=profile.layout, error=f"{name}: {problem}")
 
 
-def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str, state: FileState,
-               profile: Profile, rules: tuple[ClassRule, ...]) -> None:
-    """Read one file, then replace its rows in one transaction: all of it arrives, or none of it.
-
-    The read happens before the transaction, so a file DuckDB cannot parse aborts nothing.
-    """
+def _read_one(con: duckdb.DuckDBPyConnection, path: Path, state: FileState,
+              profile: Profile) -> tuple[RawRead, dict[str, int]]:
+    """Read one file into ``raw`` and map its columns; nothing is staged yet (see :mod:`._batch`)."""
     try:
         raw = read_into(con, path, encoding=profile.encoding, delimiter=profile.delimiter,
                         sheet=profile.sheet, header_row=profile.header_row, file_format=profile.format)
@@ -149,20 +157,26 @@ def _stage_one(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: st
                                  "numbers too large to be exact, so digits are lost; export them as text")
     if FileState.of(path) != state:
         raise UnusableInputError(str(path), "the file changed while it was being read; run ingest again")
+    return raw, positions
 
+
+def _stage_batch(con: duckdb.DuckDBPyConnection, batch: Batch, spec: Manifest) -> None:
+    """Replace the rows of every file of ``batch`` in one transaction: all of them arrive, or none.
+
+    The reads happened before the transaction, so a file DuckDB cannot parse aborts nothing.
+    """
     def stage() -> None:
-        _drop_file(con, name)
-        file_id = _register(con, name, digest, state.size, profile.layout, profile_name(profile, rules))
-        stage_raw(con, file_id, profile, positions, len(raw.header), rules)
-        if raw.encoding is not None:
-            quote_rejects_as_written(con, file_id, path, raw.encoding)
-        if raw.malformed:
-            con.executemany("INSERT INTO rejects VALUES (?, ?, ?, ?)",
-                            [(file_id, m.line, m.reason, m.text) for m in raw.malformed])
-        _set_rows_read(con, file_id, len(raw.malformed))
+        ids = []
+        for pending in batch.files:
+            _drop_file(con, pending.name)
+            ids.append(_register(con, pending.name, pending.digest, pending.state.size, batch.profile.layout,
+                                 profile_name(batch.profile, spec)))
+        source = source_for(con, ids)
+        stage_raw(con, None, batch.profile, batch.positions, batch.width, spec.rules, source=source,
+                  currency=spec.currency, unit=spec.unit_of(batch.profile))
+        finish(con, batch, ids)
 
     _in_transaction(con, stage)
-    drop_raw(con)
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
@@ -175,14 +189,14 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) ->
         raise
 
 
-def profile_name(profile: Profile, rules: tuple[ClassRule, ...]) -> str:
-    """How a file was read, for the files table: layout, encoding and a digest of the profile and rules.
+def profile_name(profile: Profile, spec: Manifest) -> str:
+    """How a file was read, for the files table: layout, encoding and a digest of what reading used.
 
     A file whose bytes are unchanged is read again when this changes: a corrected delimiter, date
-    format, currency or rule must reach the rows already staged.
+    format, currency, unit or rule must reach the rows already staged.
     """
-    how = json.dumps([profile.model_dump(mode="json"), [r.model_dump(mode="json") for r in rules]],
-                     sort_keys=True, ensure_ascii=False)
+    how = json.dumps([profile.model_dump(mode="json"), [r.model_dump(mode="json") for r in spec.rules],
+                      spec.currency, str(spec.unit_of(profile))], sort_keys=True, ensure_ascii=False)
     return f"{profile.layout}:{profile.encoding}:{hashlib.sha256(how.encode()).hexdigest()[:16]}"
 
 
@@ -193,11 +207,6 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, digest: str, size: int,
                       [name, digest, size, profile, layout]).fetchone()
     assert row is not None
     return int(row[0])
-
-
-def _set_rows_read(con: duckdb.DuckDBPyConnection, file_id: int, malformed: int) -> None:
-    con.execute("UPDATE files SET rows_read = (SELECT count(*) FROM raw) + ? WHERE file_id = ?",
-                [malformed, file_id])
 
 
 def _drop_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -231,7 +240,7 @@ def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileRep
                 raise UnusableInputError(name, "customer master path is a directory, not a file")
             _drop_file(con, name)
             file_id = _register(con, name, file_digest(path), path.stat().st_size, "master", "master")
-            rows = loader(con, path, file_id, spec.master)
+            rows = loader(con, path, file_id, spec.master, currency=spec.currency)
             con.execute("UPDATE files SET rows_read = ? WHERE file_id = ?", [rows, file_id])
             rejected = dict(con.execute("SELECT reason, count(*) FROM rejects WHERE file_id = ? "
                                         "GROUP BY reason", [file_id]).fetchall())
@@ -257,12 +266,13 @@ def _derive(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tuple[Pa
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE OR REPLACE TABLE dataset AS SELECT ? AS name, CAST(? AS DATE) AS as_of, "
-                    "CAST(? AS VARCHAR[]) AS bank_names", [spec.name, spec.as_of, list(spec.bank_names)])
+                    "CAST(? AS VARCHAR[]) AS bank_names, ? AS currency",
+                    [spec.name, spec.as_of, list(spec.bank_names), spec.currency])
         by_account = {spec.display_name(p) for p, prof in files if "account" in prof.identify_by}
         account_files = [fid for fid, path in con.execute("SELECT file_id, path FROM files").fetchall()
                          if path in by_account]
         resolve_parties(con, account_files)
-        build_transactions(con, spec.rules)
+        build_transactions(con, spec.rules, spec.currency)
         build_flows(con)
         con.execute("COMMIT")
     except BaseException:

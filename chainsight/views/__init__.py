@@ -7,6 +7,10 @@ documents.
 * :func:`render_chain` — a core's chain: suppliers left, core centre, customers right, prospects coloured
   by kind, legend, search, filters, evidence on click, PNG export, big columns folded into "+N more".
 * :func:`chain_page` — the same, read from a :class:`~chainsight.graph.stores.protocol.GraphStore`.
+* :func:`render_overview` / :func:`overview_page` — every core and the strongest links between their
+  chains (shared members), upstream cores left: the "surface" of 拓线成面, for a start page.
+* :func:`render_neighbourhood` / :func:`neighbourhood_page` — one firm, its direct counterparties and its
+  cores, for its evidence page.
 * :func:`iframe` — any of these documents as an ``<iframe srcdoc>`` (what a notebook or a page embeds).
 
 Examples
@@ -26,14 +30,17 @@ False
 from __future__ import annotations
 
 import html as _html
+from typing import Any
 
 import pandas as pd
 
 from chainsight.graph.stores.protocol import Chain, GraphStore, ProspectFilter
 from chainsight.views._chain import chain_data
+from chainsight.views._overview import neighbourhood_data, overview_data
 from chainsight.views._page import render_page
 
-__all__ = ["chain_page", "iframe", "render_chain"]
+__all__ = ["chain_page", "iframe", "neighbourhood_page", "overview_page", "render_chain", "render_neighbourhood",
+           "render_overview"]
 
 
 def render_chain(chain: Chain, prospects: pd.DataFrame | None = None, *, max_per_side: int = 150,
@@ -65,6 +72,37 @@ def chain_page(store: GraphStore, core_id: str, *, depth: int = 2, max_per_side:
     chain = store.chain(core_id, depth)
     prospects = store.prospects(core_id, filters=ProspectFilter(kinds=None), limit=None).data
     return render_chain(chain, prospects, max_per_side=max_per_side, height=height)
+
+
+def render_overview(cores: pd.DataFrame, chains: dict[str, Chain], *, max_links: int = 60,
+                    height: str = "100vh") -> str:
+    """Every core (``GraphStore.cores``) and the strongest links between their chains, as one document.
+
+    Two cores are linked when their chains share members, or one sits in the other's chain; the line's
+    width is the number of shared firms and its hover names the first five. ``chains`` maps a core id to
+    its chain; ``max_links`` strongest links are drawn.
+    """
+    return render_page(overview_data(cores, chains, max_links=max_links), height=height)
+
+
+def overview_page(store: GraphStore, *, top: int | None = None, depth: int = 2, height: str = "100vh") -> str:
+    """:func:`render_overview` of the ``top`` cores (all by default) as ``store`` has them."""
+    cores = store.cores(limit=top).data
+    chains = {str(c): store.chain(str(c), depth) for c in cores["enterprise_id"]}
+    return render_overview(cores, chains, height=height)
+
+
+def render_neighbourhood(card: dict[str, Any], chains: list[Chain], *, height: str = "100vh") -> str:
+    """One firm (``GraphStore.enterprise``) with the firms it pays (left), those paying it (right) and
+    above it the cores of ``chains``, the chains it belongs to; its evidence on click."""
+    return render_page(neighbourhood_data(card, chains), height=height)
+
+
+def neighbourhood_page(store: GraphStore, enterprise_id: str, *, height: str = "100vh") -> str:
+    """:func:`render_neighbourhood` of ``enterprise_id`` as ``store`` has it (``NotFound`` if unknown)."""
+    card = store.enterprise(enterprise_id)
+    cores = sorted({str(c["core_id"]) for c in card.get("chains", [])})
+    return render_neighbourhood(card, [store.chain(c, 2) for c in cores], height=height)
 
 
 def iframe(document: str, *, height: int = 640) -> str:

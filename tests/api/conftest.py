@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 from chainsight.api.appdb import AppDB
 
@@ -28,10 +30,14 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+#: Real argon2id with cheap parameters (1 MiB, 1 pass): the default costs ~1 s a hash on a busy CI box.
+CHEAP = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+
+
 @pytest.fixture
 def appdb(app_db_url: str, clock: FakeClock) -> Iterator[AppDB]:
-    """A migrated, empty app database on the test's clock."""
-    db = AppDB.open(app_db_url, clock=clock)
+    """A migrated, empty app database on the test's clock, hashing passwords with :data:`CHEAP`."""
+    db = AppDB.open(app_db_url, clock=clock, hasher=CHEAP)
     yield db
     db.close()
 

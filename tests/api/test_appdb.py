@@ -25,13 +25,24 @@ def raw(db: AppDB, sql: str) -> list[sa.Row[tuple[object, ...]]]:
         return list(c.execute(sa.text(sql)))
 
 
-def test_password_is_stored_as_an_argon2id_hash(appdb: AppDB) -> None:
+def test_password_is_stored_as_an_argon2id_hash(app_db_url: str) -> None:
+    with AppDB.open(app_db_url) as db:
+        db.add_user("wang", PASSWORD, "manager", ["BR01"])
+        [(stored,)] = raw(db, "SELECT password_hash FROM users")
+        assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # pwdlib's recommended parameters
+        assert PASSWORD not in stored
+        assert db.sign_in("wang", PASSWORD, "c1") is not None
+        assert db.sign_in("wang", PASSWORD + "x", "c1") is None
+
+
+def test_a_hash_with_weaker_parameters_is_replaced_at_sign_in(appdb: AppDB, app_db_url: str) -> None:
     appdb.add_user("wang", PASSWORD, "manager", ["BR01"])
-    [(stored,)] = raw(appdb, "SELECT password_hash FROM users")
-    assert stored.startswith("$argon2id$")
-    assert PASSWORD not in stored
+    assert raw(appdb, "SELECT password_hash FROM users")[0][0].startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    with AppDB.open(app_db_url) as db:
+        assert db.sign_in("wang", PASSWORD, "c1") is not None
+        [(stored,)] = raw(db, "SELECT password_hash FROM users")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert appdb.sign_in("wang", PASSWORD, "c1") is not None
-    assert appdb.sign_in("wang", PASSWORD + "x", "c1") is None
 
 
 def test_users_are_listed_with_role_and_branches(appdb: AppDB) -> None:

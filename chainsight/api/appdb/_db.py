@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
+from pwdlib import PasswordHash
+
 from chainsight.api.appdb._audit import Audit
 from chainsight.api.appdb._base import Clock
 from chainsight.api.appdb._engine import make_engine
 from chainsight.api.appdb._keys import Keys
 from chainsight.api.appdb._migrate import upgrade
-from chainsight.api.appdb._users import SESSION_TTL, Users
+from chainsight.api.appdb._users import HASHER, SESSION_TTL, Users
 
 
 def _utc_now() -> datetime:
@@ -24,15 +26,18 @@ class AppDB(Users, Keys, Audit):
     """
 
     @classmethod
-    def open(cls, url: str, *, clock: Clock = _utc_now, session_ttl: timedelta = SESSION_TTL) -> AppDB:
+    def open(cls, url: str, *, clock: Clock = _utc_now, session_ttl: timedelta = SESSION_TTL,
+             hasher: PasswordHash = HASHER) -> AppDB:
         """Connect to ``url`` and migrate it to the newest schema (under a lock; idempotent).
 
-        ``clock`` (aware UTC datetimes) and ``session_ttl`` are there for tests and deployments.
+        ``clock`` (aware UTC datetimes), ``session_ttl`` and the password ``hasher`` (tests use cheaper
+        argon2id parameters) are there for tests and deployments.
         Raises :class:`~chainsight.errors.AppDBUnavailable` when the database cannot be used.
         """
         engine = make_engine(url)
         db = cls(engine, clock)
         db.session_ttl = session_ttl
+        db.hasher = hasher
         try:
             with db._unavailable():
                 upgrade(engine)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 import sqlalchemy as sa
 from pwdlib import PasswordHash
@@ -28,12 +27,8 @@ FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_TTL = timedelta(hours=8)
 MIN_PASSWORD = 8
 
-HASHER = PasswordHash.recommended()  # argon2id with the library's current parameters
-
-
-@cache
-def _decoy_hash() -> str:
-    return HASHER.hash(secrets.token_urlsafe(16))
+#: argon2id with pwdlib's recommended parameters (64 MiB, 3 passes, 4 lanes).
+HASHER = PasswordHash.recommended()
 
 
 @dataclass(frozen=True)
@@ -57,6 +52,14 @@ class Users(Base):
     """Users, their sessions and the sign-in throttle."""
 
     session_ttl: timedelta = SESSION_TTL
+    #: A hash made with other parameters is replaced by one with these at the next sign-in.
+    hasher: PasswordHash = HASHER
+    _decoy: str | None = None
+
+    def _decoy_hash(self) -> str:
+        if self._decoy is None:
+            self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._decoy
 
     def add_user(self, name: str, password: str, role: str, branches: frozenset[str] | list[str] = frozenset(),
                  ) -> User:
@@ -66,7 +69,7 @@ class Users(Base):
         if len(password) < MIN_PASSWORD:
             raise ConfigError(f"a password has at least {MIN_PASSWORD} characters")
         now = self._now()
-        hashed = HASHER.hash(password)
+        hashed = self.hasher.hash(password)
         try:
             with self._write() as c:
                 user_id = c.execute(sa.insert(users).values(
@@ -109,7 +112,8 @@ class Users(Base):
             wait = failures[-MAX_FAILURES] + FAILURE_WINDOW - now
             raise TooManyAttempts(name, max(1, int(wait.total_seconds()) + 1))
         # The slow check runs outside any transaction: it must not hold SQLite's write lock.
-        valid, rehashed = HASHER.verify_and_update(password, user.password_hash if user else _decoy_hash())
+        valid, rehashed = self.hasher.verify_and_update(password,
+                                                        user.password_hash if user else self._decoy_hash())
         with self._write() as c:
             if not (valid and user is not None and user.disabled_at is None):
                 c.execute(sa.delete(sign_in_failures).where(sign_in_failures.c.at <= since))

@@ -22,48 +22,24 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionE
 
 from chainsight.config import Neo4jSettings
 from chainsight.errors import NotAnalysed, NotFound, StoreError, StoreUnavailable
-from chainsight.graph.stores import cypher
 from chainsight.graph.result import Analysis, left_out_sentence
+from chainsight.graph.stores import cypher
+from chainsight.graph.stores.graph_rows import graph_rows
 from chainsight.graph.stores.local import FIRM_COLUMNS
 from chainsight.graph.stores.protocol import (
-    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS,
-    MEMBER_COLUMNS, PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, excluded_rows,
-    plain, records, records_frame,
+    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
+    PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, records, records_frame,
 )
 
 Progress = Callable[[str, int, int], None]
 _SORTS = {"rank": cypher.PROSPECTS_BY_RANK, "score": cypher.PROSPECTS_BY_SCORE,
           "name": cypher.PROSPECTS_BY_NAME}
 _ALL = 2**62  # LIMIT for "no limit": Cypher needs a number
-# Flat properties shown in Browser and used by filters; everything else is in the *_json copies.
-_FIRM_PROPS = ("name", "uscc", "is_customer", "customer_id", "customer_type", "branch", "manager",
-               "eligible", "eligibility_rule", "deposits", "loan_balance", "core_score", "is_core",
-               "pagerank", "position")
-_CHAIN_PROPS = ("direction", "tier", "rank", "score", "kind", "eligible", "segment", "stage",
-                "branch", "manager", "name", "amount", "products", "reasons_en", "reasons_zh")
 _EDGE_PROPS = cypher.PAYS_PROPERTIES
 
 
 def _quiet(step: str, done: int, total: int) -> None:
     """Default progress: silent."""
-
-
-def _dumps(row: dict[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False, allow_nan=False)
-
-
-def _props(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    """Every one of ``keys`` as a Bolt value, unknown ones (and maps, which Neo4j cannot store) null.
-
-    ``SET x += $props`` removes a property whose value is null, so a value that became unknown on
-    a re-publish (a branch left blank, a score no longer computed) does not linger for filters to
-    match; the map is always whole, so every property it may hold is rewritten or removed.
-
-    >>> _props({"name": "A", "branch": None, "evidence": {"x": 1}}, ("name", "branch", "evidence", "tier"))
-    {'name': 'A', 'branch': None, 'evidence': None, 'tier': None}
-    """
-    values = {key: plain(row.get(key)) for key in keys}
-    return {key: None if isinstance(value, dict) else value for key, value in values.items()}
 
 
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -167,56 +143,18 @@ class Neo4jStore:
         run = f"{time.time_ns()}"
         for statement in cypher.SCHEMA:
             self._write(statement)
-        firms = analysis.firms.assign(is_core=analysis.firms["enterprise_id"].isin(
-            analysis.cores["enterprise_id"]))
-        firm_rows = records(firms, FIRM_COLUMNS)
-        self.load(cypher.MERGE_ENTERPRISES, [
-            {"enterprise_id": r["enterprise_id"], "props": _props(r, _FIRM_PROPS), "json": _dumps(r)}
-            for r in firm_rows], run, progress=progress, step="enterprises")
-        self.load(cypher.MERGE_BRANCHES, [
-            {"enterprise_id": r["enterprise_id"], "branch": r["branch"], "manager": r["manager"]}
-            for r in firm_rows if r["branch"]], run, progress=progress, step="branches")
-        self.load_pays(records(analysis.flows, ("payer_id", "payee_id", *_EDGE_PROPS)), run,
-                       progress=progress)
-        self._publish_analytics(analysis, firms, run, progress)
-        self._write(cypher.SET_META, meta=json.dumps(analysis.meta, default=str), run=run)
+        rows = graph_rows(analysis)
+        self.load(cypher.MERGE_ENTERPRISES, rows.enterprises, run, progress=progress, step="enterprises")
+        self.load(cypher.MERGE_BRANCHES, rows.branches, run, progress=progress, step="branches")
+        self.load_pays(rows.pays, run, progress=progress)
+        self.load(cypher.SET_CORES, rows.cores, run, step="cores")
+        self.load(cypher.MERGE_IN_CHAIN, rows.chains, run, progress=progress, step="chains")
+        self.load(cypher.MERGE_LEAKS_TO, rows.leaks, run, step="leakage")
+        self.load(cypher.MERGE_ALERTS, rows.alerts, run, step="alerts")
+        self.load(cypher.MERGE_LEFT_OUT_OF, rows.excluded, run, progress=progress, step="excluded ties")
+        self._write(cypher.SET_META, meta=rows.meta, run=run)
         self._write(cypher.SET_EXCLUDED_PUBLISHED, run=run)
         self._remove_stale(run)
-
-    def _publish_analytics(self, analysis: Analysis, firms: pd.DataFrame, run: str,
-                           progress: Progress) -> None:
-        info = firms.set_index("enterprise_id")
-        leak = {r["core_id"]: r for r in records(analysis.leakage, LEAKAGE_COLUMNS)}
-        cores = analysis.cores.merge(info[["branch", "manager", "is_customer"]], left_on="enterprise_id",
-                                     right_index=True, how="left", suffixes=("_x", ""))
-        self.load(cypher.SET_CORES, [
-            {"enterprise_id": r["enterprise_id"], "rank": r["rank"], "score": r["score"], "json": _dumps(r),
-             "leakage_json": _dumps(leak.get(r["enterprise_id"], {"core_id": r["enterprise_id"]}))}
-            for r in records(cores, CORE_COLUMNS)], run, step="cores")
-        members = analysis.members.merge(info[["name", "branch", "is_customer", "eligible"]],
-                                         left_on="enterprise_id", right_index=True, how="left")
-        member_rows = {(r["core_id"], r["enterprise_id"]): r for r in records(members, MEMBER_COLUMNS)}
-        chain_rows = []
-        for p in records(analysis.prospects, PROSPECT_COLUMNS):
-            member = member_rows[(p["core_id"], p["enterprise_id"])]
-            chain_rows.append({"core_id": p["core_id"], "enterprise_id": p["enterprise_id"],
-                               "props": _props({**member, **p}, _CHAIN_PROPS),
-                               "member_json": _dumps(member), "prospect_json": _dumps(p)})
-        self.load(cypher.MERGE_IN_CHAIN, chain_rows, run, progress=progress, step="chains")
-        self.load(cypher.MERGE_LEAKS_TO, [
-            {"core_id": r["core_id"], "enterprise_id": r["enterprise_id"], "direction": r["direction"],
-             "props": _props(r, ("amount_offus", "share_of_core", "rank")), "json": _dumps(r)}
-            for r in records(analysis.leakage_top, LEAKAGE_TOP_COLUMNS)], run, step="leakage")
-        self.load(cypher.MERGE_ALERTS, [
-            {"core_id": r["core_id"], "enterprise_id": r["enterprise_id"], "kind": r["kind"],
-             "props": _props(r, ("severity", "direction", "name")), "json": _dumps(r)}
-            for r in records(analysis.alerts, ALERT_COLUMNS)], run, step="alerts")
-        self.load(cypher.MERGE_LEFT_OUT_OF, [
-            {"core_id": r["core_id"], "enterprise_id": r["enterprise_id"], "direction": r["direction"],
-             "tier": r["tier"], "props": _props(r, ("rule", "reason", "via_id", "amount", "count")),
-             "json": _dumps(r)}
-            for r in records(excluded_rows(analysis), EXCLUDED_COLUMNS)], run, progress=progress,
-            step="excluded ties")
 
     def _remove_stale(self, run: str) -> None:
         """Delete, in batches, what earlier (or interrupted) publishes wrote and this one did not."""
@@ -280,6 +218,12 @@ class Neo4jStore:
         self._require_analysis()
         rows = self._jsons(cypher.CORES, skip=skip, limit=_ALL if limit is None else limit)
         return Page(records_frame(rows, CORE_COLUMNS), self._count(cypher.COUNT_CORES))
+
+    def firms(self, *, skip: int = 0, limit: int | None = None) -> Page:
+        """Every analysed firm by ``enterprise_id``, with the values the analysis judged it on."""
+        self._require_analysis()
+        rows = self._jsons(cypher.FIRMS, skip=skip, limit=_ALL if limit is None else limit)
+        return Page(records_frame(rows, FIRM_COLUMNS), self._count(cypher.COUNT_FIRMS))
 
     def _core(self, core_id: str) -> dict[str, Any]:
         rows = self._jsons(cypher.CORE, core_id=core_id)

@@ -2,7 +2,9 @@
 // comes from Python. Names and evidence are data: they are only ever set with textContent.
 (function () {
   "use strict";
+  var t0 = performance.now();
   var data = JSON.parse(document.getElementById("cs-data").textContent);
+  var t1 = performance.now();
   var FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif';
   var KINDS = data.kinds;
   var byId = new Map();
@@ -36,7 +38,8 @@
       color: {background: s.color, border: s.border}, title: tip(f.tip), margin: 6};
   }
   function visEdge(e, dashed) {
-    return {id: e.id, from: e.from, to: e.to, width: e.width, title: tip(e.tip), dashes: !!dashed};
+    return {id: e.id, from: e.from, to: e.to, width: e.width, title: tip(e.tip), dashes: !!(dashed || e.dashes),
+            arrows: e.arrows === false ? {to: {enabled: false}} : undefined};
   }
 
   var initial = data.nodes.filter(function (n) { return !n.fold; });
@@ -58,7 +61,7 @@
   });
 
   var view = window.chainView = {network: network, nodes: nodes, edges: edges, data: data, ready: false,
-                                 focused: null, shown: null};
+                                 focused: null, shown: null, started: t0, parsed: t1, built: performance.now()};
   network.once("afterDrawing", function () {
     view.drawnAt = performance.now();
     view.ready = true;
@@ -81,8 +84,8 @@
   // Hover: veil the whole drawing, then draw the neighbourhood again on top. Cost grows with the
   // neighbourhood, not with the chain (no DataSet update of every node).
   var hovered = null;
-  network.on("hoverNode", function (p) { hovered = p.node; network.redraw(); });
-  network.on("blurNode", function () { hovered = null; network.redraw(); });
+  network.on("hoverNode", function (p) { hovered = view.hovered = p.node; network.redraw(); });
+  network.on("blurNode", function () { hovered = view.hovered = null; network.redraw(); });
   network.on("afterDrawing", function (ctx) {
     if (hovered === null || !nodes.get(hovered)) { return; }
     var near = network.getConnectedNodes(hovered).concat([hovered]);
@@ -158,6 +161,7 @@
     });
     panel.hidden = false;
     view.shown = id;
+    view.shownAt = performance.now();
   }
   document.getElementById("cs-close").addEventListener("click", function () {
     panel.hidden = true; view.shown = null;
@@ -185,8 +189,13 @@
   });
 
   // Search: an exact name, else the best-placed name or id containing the text.
-  var names = document.getElementById("cs-names");
-  data.nodes.forEach(function (n) { var o = document.createElement("option"); o.value = n.name; names.appendChild(o); });
+  var names = document.getElementById("cs-names"), search = document.getElementById("cs-search");
+  function fillNames() {  // on first use: 2,000 options would slow the first frame
+    search.removeEventListener("focus", fillNames);
+    if (names.firstChild) { return; }
+    data.nodes.forEach(function (n) { var o = document.createElement("option"); o.value = n.name; names.appendChild(o); });
+  }
+  search.addEventListener("focus", fillNames);
   function find(q) {
     q = String(q || "").trim();
     if (!q) { return null; }
