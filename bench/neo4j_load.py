@@ -88,7 +88,7 @@ def first_load(n_nodes: int, n_edges: int) -> None:
              for i in range(n_nodes)]
     edges = _edges(n_nodes, n_edges)
     rows = GraphRows(enterprises=nodes, branches=[], pays=edges, cores=[], chains=[], leaks=[], alerts=[],
-                     meta="{}")
+                     excluded=[], meta="{}")
     t0 = time.perf_counter()
     for statement in cypher.SCHEMA:
         store._write(statement)
