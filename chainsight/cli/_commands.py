@@ -16,6 +16,7 @@ from rich.text import Text
 
 import chainsight
 from chainsight.cli._access import audit, keys_app, users_app
+from chainsight.cli._serve import serve
 from chainsight.cli._console import ReportingGroup, err, out
 from chainsight.cli._export import emit, writable, write_text
 from chainsight.cli._neo4j_export import export_app
@@ -37,6 +38,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.command("audit")(audit)
+app.command("serve")(serve)
 
 Update = Callable[[str, int, int], None]
 
