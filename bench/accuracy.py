@@ -167,6 +167,40 @@ def measure(analysis: Analysis, truth: dict[str, pd.DataFrame]) -> Metrics:
     return metrics
 
 
+def classification(db: Path, truth: Path) -> pd.DataFrame:
+    """Per flow class of the truth (``flow_class.csv``): its rows that ingest kept (not rejected), and
+    the precision and recall of the class ingest gave them, one row per class (``trade``: trade vs the rest)."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        got = con.execute("SELECT f.path AS file, t.line, t.flow_class FROM transactions t "
+                          "JOIN files f USING (file_id)").df()
+    finally:
+        con.close()
+    rows = pd.read_csv(truth / "rows.csv", dtype={"file": str, "line": int, "txn_id": str})
+    rows = rows.merge(pd.read_csv(truth / "flow_class.csv", dtype=str), on="txn_id")
+    both = rows.merge(got, on=["file", "line"], suffixes=("_true", ""))
+    both = both[both["flow_class"] != "zero_amount"]
+    out = []
+    for name in sorted(set(both["flow_class_true"]) | set(both["flow_class"])):
+        planted, said = both["flow_class_true"] == name, both["flow_class"] == name
+        hit = int((planted & said).sum())
+        out.append({"class": name, "rows": int(planted.sum()),
+                    "precision": hit / int(said.sum()) if said.any() else None,
+                    "recall": hit / int(planted.sum()) if planted.any() else None})
+    return pd.DataFrame(out)
+
+
+def class_markdown(classes: pd.DataFrame) -> str:
+    """The per-class figures as a markdown table."""
+    lines = ["| flow class (truth) | rows | precision | recall |", "|---|---:|---:|---:|"]
+    for r in classes.to_dict("records"):
+        cells = ["–" if v is None or v != v else f"{v:.3f}" for v in (r["precision"], r["recall"])]
+        lines.append(f"| {r['class']} | {r['rows']:,} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines)
+
+
 def markdown(metrics: Metrics) -> str:
     """The figures as a markdown table, one row per figure, one column per method."""
     names = list(metrics["chainsight"])
@@ -217,8 +251,11 @@ def main() -> None:
         folder = args.folder or Path(tmp)
         analysis = bank(folder, args.scale, args.seed)
         metrics = measure(analysis, read_truth(folder / "data" / "truth", pipeline_id))
+        classes = classification(folder / "staging.duckdb", folder / "data" / "truth")
     print(f"Accuracy on the {args.scale} demo bank (seed {args.seed}):\n")
     print(markdown(metrics))
+    print("\nTrade / non-trade classification of the rows ingest kept, per class of the truth:\n")
+    print(class_markdown(classes))
 
 
 if __name__ == "__main__":

@@ -86,6 +86,7 @@ _TIME_CHILD = """
 import sys, time, duckdb
 from chainsight.ingest.resolve import resolve_parties
 con = duckdb.connect(sys.argv[1])
+con.execute("SET enable_progress_bar = false")
 start = time.perf_counter()
 resolve_parties(con)
 print(time.perf_counter() - start)
@@ -94,9 +95,13 @@ print(time.perf_counter() - start)
 
 def resolve_seconds(db: Path, code: Path, repeat: int = 3) -> float:
     """Best of ``repeat`` runs of ``resolve_parties`` over ``db`` with the package under ``code``, in a child."""
-    runs = [float(subprocess.run([sys.executable, "-c", _TIME_CHILD, str(db)], check=True, text=True,
-                                 capture_output=True, env={**os.environ, "PYTHONPATH": str(code)},
-                                 cwd=code).stdout.strip().splitlines()[-1]) for _ in range(repeat)]
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", _TIME_CHILD, str(db)], text=True, capture_output=True,
+                             env={**os.environ, "PYTHONPATH": str(code)}, cwd=code)
+        if out.returncode != 0:
+            raise RuntimeError(f"resolve_parties under {code} failed:\n{out.stderr[-3000:]}")
+        runs.append(float(out.stdout.strip().splitlines()[-1]))
     return min(runs)
 
 
@@ -105,9 +110,10 @@ def timing(scale: str, scratch: Path, old: Path) -> str:
     from chainsight.demo import generate
     from chainsight.ingest.pipeline import ingest
 
-    generate(scratch / "bank", scale=scale, seed=7)  # type: ignore[arg-type]
     db = scratch / "bank.duckdb"
-    ingest(scratch / "bank" / "chainsight.toml", db)
+    if not db.exists():
+        generate(scratch / "bank", scale=scale, seed=7)  # type: ignore[arg-type]
+        ingest(scratch / "bank" / "chainsight.toml", db)
     con = duckdb.connect(str(db), read_only=True)
     row = con.execute("SELECT count(*) FROM parties").fetchone()
     con.close()
@@ -121,6 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--previous", default="e5711e4", help="git revision of the previous code")
     parser.add_argument("--scale", default="small", help="demo bank to time resolve_parties on")
+    parser.add_argument("--bank", type=Path, default=None, help="folder to keep (or reuse) the timed bank in")
     parser.add_argument("--no-timing", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -138,7 +145,7 @@ def main() -> None:
             print(f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['firms_split']:.0f} of "
                   f"{s['firms']:.0f} |")
         if not args.no_timing:
-            print("\n" + timing(args.scale, folder, folder / "old"))
+            print("\n" + timing(args.scale, args.bank or folder, folder / "old"))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,6 @@ from _common import print_table  # noqa: E402
 from chainsight.graph.stores.protocol import Chain  # noqa: E402
 from chainsight.views import render_chain  # noqa: E402
 
-PAGE = "http://chainsight.invalid/view.html"
 CHROMIUM = os.environ.get("CHAINSIGHT_CHROMIUM", "/usr/bin/chromium-headless-shell")
 KINDS = ("deepen", "acquire", "credit_team", "existing")
 WORDS = "华信达通宏泰恒丰盛隆嘉瑞永新东方金源鑫德利远航科创精工材料电子机械化工纺织包装物流贸易"
@@ -120,20 +120,27 @@ def wait_js(page: Any, expression: str, timeout: float) -> bool:
 
 
 def open_page(browser: Any, html: str, hook: bool) -> tuple[Any, list[str]]:
+    """Open ``html`` from a file, as a manager opens what ``chainsight view`` wrote; every other request
+    is counted and answered empty (a CDN answering nothing: stock pyvis still runs)."""
     page = browser.new_page(viewport={"width": 1400, "height": 860})
     outside: list[str] = []
+    fd, name = tempfile.mkstemp(suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(html)
+    url = Path(name).as_uri()
 
     def route(r: Any) -> None:
-        if r.request.url == PAGE:
-            r.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+        if r.request.url == url:
+            r.continue_()
         else:
             outside.append(r.request.url)
-            r.fulfill(status=200, body="")  # a CDN answering nothing: the page still runs
+            r.fulfill(status=200, body="")
 
     page.route("**/*", route)
     if hook:
         page.add_init_script(HOOK)
-    page.goto(PAGE, wait_until="commit")  # stock pyvis may hold "load" back while its physics runs
+    page.goto(url, wait_until="commit")  # stock pyvis may hold "load" back while its physics runs
+    page.once("close", lambda _page: os.unlink(name))
     return page, outside
 
 

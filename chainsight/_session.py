@@ -101,6 +101,11 @@ class ChainSight:
         """The core enterprises, best first, with their score components and explanations."""
         return self.store.cores(limit=top).data
 
+    def firms(self, *, skip: int = 0, limit: int | None = None) -> pd.DataFrame:
+        """Every analysed firm by id: its customer values (deposits, loans, credit), eligibility and the
+        core metrics (score, suppliers, customers, PageRank …) — where the values of every firm live."""
+        return self.store.firms(skip=skip, limit=limit).data
+
     def no_core_sentence(self, candidates: int = 3) -> str | None:
         """Why the published analysis has no core, with the closest candidates; None when it has one.
 

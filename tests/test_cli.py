@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -149,3 +150,16 @@ def test_export_neo4j_import_writes_typed_files_and_prints_the_command(tiny: tup
     assert firms[0].startswith('"enterprise_id:ID(Enterprise)","name:string"')
     assert firms[0].endswith('":LABEL"')
     assert any(line.endswith('"Enterprise;Core"') for line in firms[1:])
+
+
+def test_firms_lists_every_firm_with_its_values(tiny: tuple[Path, Path]) -> None:
+    _, db = tiny
+    result = runner.invoke(app, ["firms", "--db", str(db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    con = duckdb.connect(str(db), read_only=True)
+    n = con.execute("SELECT count(*) FROM enterprises").fetchone()
+    con.close()
+    assert n is not None and len(rows) == n[0]  # every staged enterprise is analysed
+    assert {"enterprise_id", "deposits", "eligible", "core_rank", "n_suppliers"} <= set(rows[0])
+    assert [r["enterprise_id"] for r in rows] == sorted(r["enterprise_id"] for r in rows)

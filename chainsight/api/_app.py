@@ -49,7 +49,8 @@ def server_store(settings: Settings) -> GraphStore:
     return SnapshotStore(db)
 
 
-def _open_appdb(settings: Settings) -> AppState:
+def open_appdb(settings: Settings) -> AppState:
+    """The app database the settings name (migrated to the newest schema)."""
     from chainsight.api.appdb import AppDB, default_url
 
     return AppDB.open(settings.app_db or default_url(settings.db_path))
@@ -64,7 +65,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, appdb: AppSt
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened_store = store or server_store(settings)
-        opened_db = appdb or _open_appdb(settings)
+        opened_db = appdb or open_appdb(settings)
         app.state.cs = State(settings, opened_store, opened_db, Index(opened_store), KeyCache(opened_db))
         try:
             yield

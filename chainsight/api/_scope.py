@@ -6,8 +6,10 @@ A manager of branches B sees (the README's table says the same):
 * **firms at other banks** that are prospects of a core whose branch is in B, or that an admin
   assigned to a branch in B;
 * **a core** when the core firm itself is visible by those two rules; its chain, prospects, leakage
-  and alerts then show only the visible firms; an invisible core or firm is "not found" (404), so
-  a manager cannot even learn that it exists.
+  and alerts then show only the visible firms; a row about an invisible core is left out even when
+  its firm is visible; an invisible core or firm is "not found" (404), so a manager cannot even
+  learn that it exists; a tier-2 row reached through an invisible tier-1 firm loses that firm's
+  id and name (its reasons say "a tier-1 firm of another branch").
 
 Analysts and admins see everything. Account numbers (and customer record numbers) are masked to
 their last four characters for managers. Every read is audited through ``audit`` (who, route,
@@ -72,44 +74,70 @@ def masked_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Visibility:
-    """What one manager may see of one published analysis (``None`` fields: everything)."""
+    """What one manager may see of one published analysis (``branches=None``: everything)."""
 
     branches: frozenset[str] | None
     assigned: frozenset[str]
-    customers: dict[str, str | None]  # every known customer firm -> its branch
+    customer_branch: Callable[[str], tuple[bool, str | None]]  # firm -> (is our customer, its branch)
+    name_of: Callable[[str], str | None]
 
     @property
     def everything(self) -> bool:
         return self.branches is None
 
-    def firm(self, firm_id: str, *, is_customer: bool | None = None, branch: str | None = None,
-             core_branch: str | None = None) -> bool:
-        """Whether a firm is visible, judged as a prospect of a core with ``core_branch`` if given."""
+    def firm(self, firm_id: str, *, core_branch: str | None = None) -> bool:
+        """Whether a firm is visible, judged as a chain member of a core in ``core_branch`` if given."""
         if self.branches is None:
             return True
-        known = firm_id in self.customers
-        if is_customer or (is_customer is None and known):
-            return (branch if branch is not None else self.customers.get(firm_id)) in self.branches
+        is_customer, branch = self.customer_branch(firm_id)
+        if is_customer:
+            return branch in self.branches
         return firm_id in self.assigned or (core_branch is not None and core_branch in self.branches)
 
-    def rows(self, frame: pd.DataFrame, cores: dict[str, str | None], core_column: str = "core_id",
-             id_column: str = "enterprise_id") -> pd.Series:
-        """A boolean mask of the rows of ``frame`` (firms in chains of ``cores``) that are visible."""
+    def rows(self, frame: pd.DataFrame, cores: dict[str, str | None], column: str = "enterprise_id") -> pd.Series:
+        """A boolean mask of the rows of ``frame`` (firms in chains of ``cores``) whose ``column`` is visible."""
         if self.branches is None or frame.empty:
             return pd.Series(True, index=frame.index)
-        flags = [self.firm(str(fid), is_customer=_bool(row.get("is_customer")), branch=row.get("branch"),
-                           core_branch=cores.get(str(core)))
-                 for fid, core, row in zip(frame[id_column], frame[core_column] if core_column in frame
-                                           else [None] * len(frame), frame.to_dict("records"))]
+        core_ids = frame["core_id"] if "core_id" in frame else pd.Series([None] * len(frame), index=frame.index)
+        flags = [self.firm(str(fid), core_branch=cores.get(str(core)))
+                 for fid, core in zip(frame[column], core_ids)]
         return pd.Series(flags, index=frame.index, dtype=bool)
 
+    def hide_via(self, frame: pd.DataFrame, cores: dict[str, str | None]) -> pd.DataFrame:
+        """Rows reached through an invisible tier-1 firm keep the row but lose that firm's id and name.
 
-def _bool(value: object) -> bool | None:
-    return None if value is None or value != value else bool(value)
+        A tier-2 prospect's reasons and evidence name the tier-1 firm it trades through; when that
+        firm is another branch's customer it becomes "a tier-1 firm of another branch".
+        """
+        if self.branches is None or frame.empty or "via_id" not in frame:
+            return frame
+        known = frame["via_id"].notna() & (frame["via_id"] != frame.get("core_id"))
+        hidden = known & ~self.rows(frame.assign(via_id=frame["via_id"].fillna("")), cores, "via_id")
+        if not hidden.any():
+            return frame
+        out = frame.copy()
+        for i in out.index[hidden]:
+            evidence = out.at[i, "evidence"] if "evidence" in out else None
+            name = self.name_of(str(out.at[i, "via_id"]))
+            out.at[i, "via_id"] = None
+            if isinstance(evidence, dict):
+                out.at[i, "evidence"] = {k: v for k, v in evidence.items() if k != "via"}
+            if isinstance(name, str) and name:
+                for column, stand_in in (("reasons_en", "a tier-1 firm of another branch"),
+                                         ("reasons_zh", "其他网点的一级企业")):
+                    said = out.at[i, column] if column in out else None
+                    if isinstance(said, str):
+                        out.at[i, column] = said.replace(name, stand_in)
+        return out
 
 
 class Index:
-    """Per published analysis: each customer firm's branch and each core's branch, cached briefly."""
+    """Per published analysis: each known firm's customer status and branch, and each core's branch.
+
+    Loaded once per analysis (checked every ``ttl`` seconds); a firm not among the cores and
+    prospects is looked up in the store on first use and remembered. An unknown firm is treated
+    as one at another bank, which only the rules for other banks' firms can make visible.
+    """
 
     def __init__(self, store: GraphStore, ttl: float = 2.0) -> None:
         self.store = store
@@ -117,34 +145,59 @@ class Index:
         self._lock = threading.Lock()
         self._key: object = None
         self._checked = 0.0
-        self._value: tuple[dict[str, str | None], dict[str, str | None]] = ({}, {})
+        self._firms: dict[str, tuple[bool, str | None]] = {}
+        self._names: dict[str, str | None] = {}
+        self._cores: dict[str, str | None] = {}
 
-    def get(self) -> tuple[dict[str, str | None], dict[str, str | None]]:
-        """``(customers: firm -> branch, cores: core -> branch of the core firm or None)``."""
+    def cores(self) -> dict[str, str | None]:
+        """Core -> the branch of the core firm (None for a core at another bank)."""
+        self._refresh()
+        return self._cores
+
+    def customer_branch(self, firm_id: str) -> tuple[bool, str | None]:
+        """``(is our customer, branch)`` of a firm."""
+        self._refresh()
+        hit = self._firms.get(firm_id)
+        if hit is None:
+            try:
+                card = self.store.enterprise(firm_id)
+                hit = (bool(card.get("is_customer")), _text(card.get("branch")))
+            except NotFound:
+                hit = (False, None)
+            with self._lock:
+                self._firms[firm_id] = hit
+        return hit
+
+    def name_of(self, firm_id: str) -> str | None:
+        """The name a published list gives the firm (None if it is in none)."""
+        self._refresh()
+        return self._names.get(firm_id)
+
+    def _refresh(self) -> None:
         now = time.monotonic()
         with self._lock:
             if now - self._checked < self.ttl and self._key is not None:
-                return self._value
+                return
         summary = self.store.summary()
         key = (summary.get("analysed_at"), summary.get("n_prospects"), summary.get("n_cores"))
+        if key != self._key:
+            cores = self.store.cores().data
+            rows = self.store.prospects(None, filters=ProspectFilter(kinds=None), limit=None).data
+            firms = pd.concat([cores[["enterprise_id", "is_customer", "branch", "name"]],
+                               rows[["enterprise_id", "is_customer", "branch", "name"]]])
+            names = {str(f): _text(n) for f, n in zip(firms["enterprise_id"], firms["name"])}
+            known = {str(f): (bool(c) if c == c and c is not None else False, _text(b))
+                     for f, c, b in zip(firms["enterprise_id"], firms["is_customer"], firms["branch"])}
+            core_branch = {c: (b if ic else None) for c, (ic, b) in
+                           ((str(c), known[str(c)]) for c in cores["enterprise_id"])}
+            with self._lock:
+                self._firms, self._cores, self._names, self._key = known, core_branch, names, key
         with self._lock:
-            if key != self._key:
-                self._value = self._load()
-                self._key = key
             self._checked = now
-            return self._value
 
-    def _load(self) -> tuple[dict[str, str | None], dict[str, str | None]]:
-        cores = self.store.cores().data
-        rows = self.store.prospects(None, filters=ProspectFilter(kinds=None), limit=None).data
-        firms = pd.concat([cores[["enterprise_id", "is_customer", "branch"]],
-                           rows[["enterprise_id", "is_customer", "branch"]]])
-        firms = firms[firms["is_customer"].fillna(False).astype(bool)]
-        customers = {str(f): (None if b is None or b != b else str(b))
-                     for f, b in zip(firms["enterprise_id"], firms["branch"])}
-        core_branch = {str(c): (str(b) if bool(ic) and b is not None and b == b else None)
-                       for c, b, ic in zip(cores["enterprise_id"], cores["branch"], cores["is_customer"])}
-        return customers, core_branch
+
+def _text(value: object) -> str | None:
+    return None if value is None or value != value else str(value)
 
 
 class Reader:
@@ -164,14 +217,16 @@ class Reader:
     def visibility(self) -> Visibility:
         if self._visibility is None:
             if self.principal.sees_all_branches:
-                self._visibility = Visibility(None, frozenset(), {})
+                self._visibility = Visibility(None, frozenset(), self._index.customer_branch,
+                                              self._index.name_of)
             else:
-                customers, _ = self._index.get()
-                self._visibility = Visibility(frozenset(self.principal.branches), self._assigned, customers)
+                self._visibility = Visibility(frozenset(self.principal.branches), self._assigned,
+                                              self._index.customer_branch,
+                                              self._index.name_of)
         return self._visibility
 
     def _core_branches(self) -> dict[str, str | None]:
-        return {} if self.visibility.everything else self._index.get()[1]
+        return {} if self.visibility.everything else self._index.cores()
 
     def _visible_core(self, core_id: str) -> bool:
         branches = self._core_branches()
@@ -227,7 +282,9 @@ class Reader:
         chain = self.store.chain(core_id, depth)
         members = chain.members
         if not self.visibility.everything:
-            members = members[self.visibility.rows(members, self._core_branches())].reset_index(drop=True)
+            cores = self._core_branches()
+            members = self.visibility.hide_via(members[self.visibility.rows(members, cores)], cores)
+            members = members.reset_index(drop=True)
             nodes = {core_id, *members["enterprise_id"]}
             edges = chain.edges
             chain = Chain(chain.core, members,
@@ -244,7 +301,10 @@ class Reader:
             page = self.store.prospects(core_id, filters=filters, sort=sort, skip=skip, limit=limit)
         else:
             whole = self.store.prospects(core_id, filters=filters, sort=sort, limit=None).data
-            page = self._page(whole[self.visibility.rows(whole, self._core_branches())], skip, limit)
+            cores = self._core_branches()
+            keep = whole["core_id"].map(lambda c: self._visible_core(str(c))).astype(bool)
+            page = self._page(whole[keep & self.visibility.rows(whole, cores)], skip, limit)
+            page = Page(self.visibility.hide_via(page.data, cores), page.count)
         self._audit("prospects", len(page.data), 200)
         return Page(self._frame(page.data), page.count)
 
@@ -258,16 +318,14 @@ class Reader:
         if not self.visibility.everything:
             cores = self._core_branches()
             chains = [m for m in card.get("chains", []) if self._visible_core(str(m["core_id"]))
-                      and self.visibility.firm(enterprise_id, is_customer=_bool(card.get("is_customer")),
-                                               branch=card.get("branch"), core_branch=cores.get(str(m["core_id"])))]
-            is_core = enterprise_id in cores and self._visible_core(enterprise_id)
-            if not chains and not is_core and not self.visibility.firm(
-                    enterprise_id, is_customer=_bool(card.get("is_customer")), branch=card.get("branch")):
+                      and self.visibility.firm(enterprise_id, core_branch=cores.get(str(m["core_id"])))]
+            if not chains and not self.visibility.firm(enterprise_id):
                 self._audit("enterprise", 0, 404)
                 raise NotFound(f"no enterprise {enterprise_id}")
             visible = {m["core_id"] for m in chains}
-            card = {**card, "chains": chains,
-                    "prospects": [p for p in card.get("prospects", []) if p["core_id"] in visible]}
+            rows = pd.DataFrame([p for p in card.get("prospects", []) if p["core_id"] in visible])
+            card = {**card, "chains": self.visibility.hide_via(pd.DataFrame(chains), cores).to_dict("records"),
+                    "prospects": self.visibility.hide_via(rows, cores).to_dict("records")}
         self._audit("enterprise", 1, 200)
         return dict(self._out(card))
 

@@ -16,6 +16,7 @@ from rich.text import Text
 
 import chainsight
 from chainsight.cli._access import audit, keys_app, users_app
+from chainsight.cli._serve import serve
 from chainsight.cli._console import ReportingGroup, err, out
 from chainsight.cli._export import emit, writable, write_text
 from chainsight.cli._neo4j_export import export_app
@@ -37,6 +38,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.command("audit")(audit)
+app.command("serve")(serve)
 
 Update = Callable[[str, int, int], None]
 
@@ -280,6 +282,23 @@ def cores(
     if format == "table" and len(frame):
         out.print(f"[bold]Why {escape(str(frame['name'].iloc[0]))} ranks first:[/] "
                   f"{escape(str(frame['explanation'].iloc[0]))}")
+
+
+@app.command()
+def firms(
+    db: DbOption = Path("chainsight.duckdb"),
+    skip: Annotated[int, typer.Option(help="leave out the first N", min=0)] = 0,
+    limit: Annotated[int | None, typer.Option(help="how many (default: all)", min=1)] = None,
+    format: FormatOption = "table",  # noqa: A002
+    output: OutputOption = None,
+    store: StoreOption = "local",
+) -> None:
+    """Every analysed firm by id: customer values, eligibility and core metrics (export with --format)."""
+    with _session(db, store) as cs:
+        frame = cs.firms(skip=skip, limit=limit)
+    emit(frame, format, output, "Firms", ["enterprise_id", "name", "is_customer", "eligible",
+                                          "eligibility_rule", "deposits", "loan_balance", "core_rank",
+                                          "n_suppliers", "n_customers"])
 
 
 @app.command()

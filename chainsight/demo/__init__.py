@@ -29,6 +29,7 @@ from chainsight.demo._customers import build_customers
 from chainsight.demo._layout import build_layout
 from chainsight.demo._manifest import manifest_text
 from chainsight.demo._master import write_master
+from chainsight.demo._master_defects import master_defects
 from chainsight.demo._payments_out import write_parquet
 from chainsight.demo._relations import build_relations
 from chainsight.demo._rng import stream
@@ -109,7 +110,8 @@ def generate(out: Path, scale: Literal["tiny", "small", "medium", "large"] = "sm
     lay = build_layout(world, acc, events, seed)
     tables = Tables.of(acc, lay, world.name)
     rows: dict[str, int] = {"csv": 0, "xlsx": 0, "parquet": 0}
-    rows.update(write_master(out, world, acc, cust))
+    flaws = master_defects(world, cust, seed)
+    rows.update(write_master(out, world, acc, cust, flaws))
     sink = TruthSink(out, len(lay.events))
     try:
         for f, fs in enumerate(lay.files):
@@ -126,7 +128,7 @@ def generate(out: Path, scale: Literal["tiny", "small", "medium", "large"] = "sm
     finally:
         sink.close()
     report("truth", 0.9)
-    write_truth(sink, world, cust, rel, lay)
+    write_truth(sink, world, cust, rel, lay, flaws)
     manifest = out / "chainsight.toml"
     manifest.write_text(manifest_text(f"示范银行 demo ({spec.name}, seed {seed})"), encoding="utf-8")
     report("done", 1.0)

@@ -1,4 +1,4 @@
-"""Every account in the demo world: ours, other banks', people's, tax offices' and our bank's own.
+"""Every account in the demo world: ours, other banks', people's, public offices' and our bank's own.
 
 One table indexed by account number position; an organisation's accounts are a contiguous block
 (``org_first[o]`` .. ``org_first[o] + org_count[o] - 1``, the first is its primary account).
@@ -24,7 +24,7 @@ from chainsight.demo import _names as nm
 from chainsight.demo._config import DAYS
 from chainsight.demo._ids import account_numbers
 from chainsight.demo._rng import stream
-from chainsight.demo._world import CORE, CORPORATE, HUB, BUYER, World
+from chainsight.demo._world import CORE, CORPORATE, DECOY_ROLES, World
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -59,6 +59,7 @@ class Accounts:
     tax: IntArray              # per city: tax office account
     social: IntArray           # per city: social insurance agency account
     housing: IntArray          # per city: housing fund centre account
+    grants: IntArray           # (city, 2): the finance bureau's and the industry bureau's accounts
     internal: IntArray         # (branch, len(INTERNAL_KINDS)) our own accounts
 
     def open_mask(self, acct: IntArray, day: IntArray) -> BoolArray:
@@ -115,7 +116,7 @@ def build_accounts(world: World, seed: int) -> Accounts:
     n = world.n
     usable = np.array([e != "xlsx" for e in br.export])
     home = rng.choice(len(br.code), size=n, p=br.weight)
-    big = (world.role == CORE) | (world.role == HUB) | (world.role == BUYER)
+    big = (world.role == CORE) | np.isin(world.role, DECOY_ROLES)
     safe = rng.choice(np.flatnonzero(usable), size=n, p=br.weight[usable] / br.weight[usable].sum())
     home = np.where(big, safe, home)
     count = np.where(world.role == CORE, 3, rng.choice([1, 2, 3], size=n, p=[0.65, 0.25, 0.10]))
@@ -177,7 +178,9 @@ def build_accounts(world: World, seed: int) -> Accounts:
     offices: list[IntArray] = []
     for prefix, namer, bank in (("27", nm.tax_office, "国家金库{c}市中心支库"),
                                 ("28", nm.social_insurance_office, "中国建设银行{c}分行营业部"),
-                                ("29", nm.housing_fund_office, "中国工商银行{c}分行营业部")):
+                                ("29", nm.housing_fund_office, "中国工商银行{c}分行营业部"),
+                                ("30", nm.finance_bureau, "国家金库{c}市中心支库"),
+                                ("31", nm.industry_bureau, "中国农业银行{c}分行营业部")):
         first = t.add(account_numbers(rng, prefix, 17, nc), [namer(c) for c in cities],
                   [bank.format(c=c) for c in cities], GOV, np.full(nc, -1), np.full(nc, -1), False,
                   np.full(nc, _FIRST_OPEN), np.zeros(nc, np.int64))
@@ -197,5 +200,6 @@ def build_accounts(world: World, seed: int) -> Accounts:
         org_first=org_first, org_count=count, owner=owner,
         staff_first=staff_first.astype(np.int64), staff_count=staff_n.astype(np.int64),
         batch_payroll=mode == 2, tax=offices[0], social=offices[1], housing=offices[2],
+        grants=np.stack([offices[3], offices[4]], axis=1),
         internal=(own + np.arange(nb * nk)).reshape(nb, nk),
     )

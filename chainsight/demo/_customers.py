@@ -25,8 +25,8 @@ from chainsight.demo import _names as nm
 from chainsight.demo._accounts import Accounts
 from chainsight.demo._ids import break_check_char, uscc_codes
 from chainsight.demo._rng import stream
-from chainsight.demo._world import (BACKGROUND, BUYER, CORE, CORPORATE, HUB, INSTITUTIONAL,
-                                            INTERBANK, HOUSING_FUND, World)
+from chainsight.demo._world import (BACKGROUND, CORE, CORPORATE, DECOY_ROLES, INSTITUTIONAL,
+                                    INTERBANK, HOUSING_FUND, World)
 
 IntArray = npt.NDArray[np.int64]
 DEPOSIT_COLUMNS = ("dep_demand", "dep_time", "dep_notice", "dep_agreement", "dep_margin")
@@ -102,7 +102,7 @@ def build_customers(world: World, acc: Accounts, seed: int) -> Customers:
     n = len(org)
     kind, role, active = world.kind[org], world.role[org], world.active[org]
     corp = kind == CORPORATE
-    big = (role == CORE) | (role == HUB) | (role == BUYER)
+    big = (role == CORE) | np.isin(role, DECOY_ROLES)
     u = rng.random(n)
     p_loan = np.select([role == CORE, big, role == BACKGROUND], [0.8, 0.5, 0.10], 0.20)
     has_loan = corp & active & (u < p_loan)

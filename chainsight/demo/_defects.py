@@ -26,7 +26,10 @@ import pyarrow.compute as pc
 
 from chainsight.demo import _text as tx
 from chainsight.demo._config import DEFECTS
-from chainsight.demo._names import name_variants
+from chainsight.demo._names import name_variants, other_names
+
+#: one name variant in ``OTHER_NAME_EVERY`` is another name altogether (:func:`other_names`)
+OTHER_NAME_EVERY = 5
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -112,8 +115,9 @@ def cell_edits(rng: np.random.Generator, codes: IntArray, cents: IntArray, day: 
                 edits.setdefault(col, {})[r] = ""
         elif name == "name_variant":
             org = int(cp_org[r])
-            options = name_variants(org_names[org])
-            variant = options[pick % len(options)]
+            other = pick % OTHER_NAME_EVERY == 0
+            options = (other and other_names(org_names[org])) or name_variants(org_names[org])
+            variant = options[(pick // OTHER_NAME_EVERY) % len(options)]
             edits.setdefault(cp_cols[r][1], {})[r] = variant
             variants.append((org, variant))
     return edits, variants

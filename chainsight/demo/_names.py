@@ -213,6 +213,16 @@ def housing_fund_office(city: str) -> str:
     return f"{city}市住房公积金管理中心"
 
 
+def finance_bureau(city: str) -> str:
+    """The finance bureau that pays subsidies: ``苏州市财政局``."""
+    return f"{city}市财政局"
+
+
+def industry_bureau(city: str) -> str:
+    """The bureau that pays industry grants: ``苏州市工业和信息化局``."""
+    return f"{city}市工业和信息化局"
+
+
 def name_variants(name: str) -> list[str]:
     """Spellings of ``name`` that payers type: full-width brackets, 有限公司↔有限责任公司, an extra space.
     Each differs from ``name`` and is :func:`same_name` as it."""
@@ -228,3 +238,29 @@ def name_variants(name: str) -> list[str]:
     if any(same_name(v) != key or v == name for v in out):
         raise AssertionError(f"a variant of {name!r} keys differently")
     return out
+
+
+_LOOKALIKE = dict(zip("盛泰宏瑞丰隆昌德华兴恒达源新", "晟太弘睿峰龙长得化星衡大元欣"))
+_LEGAL_SUFFIXES = ("集团有限公司", "股份有限公司", "有限责任公司", "有限公司", "厂")
+
+
+def other_names(name: str) -> list[str]:
+    """What payers also write for ``name`` that is another name altogether, not :func:`same_name` as it:
+    the short name without the legal form, a sales branch (分公司), a typo of a look-alike character
+    (possibly none of these, for a school). Ambiguous by design: a short name or a typo may as well be
+    another firm's.
+
+    >>> other_names("苏州华兴机械有限公司")
+    ['苏州华兴机械', '苏州华兴机械有限公司销售分公司', '苏州化兴机械有限公司']
+    """
+    short = next((name[: -len(f)] for f in _LEGAL_SUFFIXES if name.endswith(f) and len(name) > len(f) + 1),
+                 name)
+    out = [short, name + "销售分公司"] if short != name else []  # a school has neither
+    at = next((i for i, ch in enumerate(name) if ch in _LOOKALIKE), -1)
+    if at >= 0:
+        out.append(name[:at] + _LOOKALIKE[name[at]] + name[at + 1:])
+    key = same_name(name)
+    if any(same_name(v) == key for v in out):
+        raise AssertionError(f"another name of {name!r} keys as it")
+    return out
+

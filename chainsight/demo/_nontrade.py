@@ -1,14 +1,15 @@
 """Non-trade payments around our customers: payroll, owners, tax, social insurance, loans, interest,
-fees and transfers between a firm's own accounts.
+fees, transfers between a firm's own accounts, and subsidies and tax refunds (:mod:`._government`).
 
 About 3% of individual payroll payments carry an ambiguous memo (转账, 往来款) on purpose.
 
 Examples
 --------
+>>> from chainsight.demo import _memos as mm
 >>> from chainsight.demo._examples import tiny
 >>> t = tiny()
 >>> e = nontrade_events(t.world, t.accounts, t.customers, 7)
->>> sorted(set(e.klass.tolist())) == list(range(1, 9))
+>>> sorted(set(e.klass.tolist())) == [*range(1, 9), mm.GOVERNMENT]
 True
 """
 
@@ -22,6 +23,7 @@ from chainsight.demo._accounts import INTERNAL_KINDS, Accounts
 from chainsight.demo._config import MONTH_START
 from chainsight.demo._customers import Customers
 from chainsight.demo._events import Events, business_day, concat, to_cents
+from chainsight.demo._government import government_events
 from chainsight.demo._rng import stream
 from chainsight.demo._world import CORPORATE, HOUSING_FUND, World
 
@@ -192,4 +194,5 @@ def nontrade_events(world: World, acc: Accounts, cust: Customers, seed: int) -> 
     payroll, wage = _payroll(rng, world, acc)
     who, month = (x.astype(np.int64) for x in np.nonzero(wage))
     return concat(payroll + _social(rng, world, acc, who, month, wage[who, month]) + _tax(rng, world, acc)
-                  + _bank(rng, world, acc, cust) + _own_and_people(rng, world, acc))
+                  + _bank(rng, world, acc, cust) + _own_and_people(rng, world, acc)
+                  + [government_events(world, acc, seed)])

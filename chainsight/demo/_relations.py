@@ -5,8 +5,8 @@ buying from tier-1 suppliers, tier-1 customers buying from the core, tier-1 supp
 tier-2 suppliers, tier-2 customers buying from tier-1 customers, decoy hubs and buyers, noise — and
 the noise real cores have: every core pays the hubs (utilities, logistics) every month, one-off
 purchases from and by cores, suppliers buying a little back from their core (two-way trade whose
-dominant side stays the planted one) and a payroll-agent-like hub paying hundreds of firms a little
-each month. None of these is a chain tie in the truth.
+dominant side stays the planted one); the large distributors and the payroll agent of :mod:`._decoys`.
+None of these is a chain tie in the truth.
 
 Examples
 --------
@@ -26,12 +26,14 @@ import numpy.typing as npt
 
 from chainsight.demo import _memos as mm
 from chainsight.demo._rng import stream
-from chainsight.demo._world import (BUYER, CORE, CORPORATE, HUB, INSTITUTIONAL, T1_CUS, T1_SUP,
-                                            T2_CUS, T2_SUP, World)
+from chainsight.demo._decoys import decoy_ties
+from chainsight.demo._world import (BACKGROUND, BUYER, CORE, CORPORATE, DECOY_ROLES, HUB, INSTITUTIONAL,
+                                    T1_CUS, T1_SUP, T2_CUS, T2_SUP, World)
 
 IntArray = npt.NDArray[np.int64]
 (CORE_BUYS, CORE_SELLS, T1_BUYS, T2_BUYS, HUB_IN, HUB_OUT, BUYER_OUT, BUYER_IN, NOISE, ONE_OFF, BUY_BACK,
- AGENT_OUT) = range(12)
+ AGENT_OUT, DIST_BUYS, DIST_SELLS, AGENT_IN) = range(15)
+_DECOY_KINDS = {"dist_buys": DIST_BUYS, "dist_sells": DIST_SELLS, "agent_in": AGENT_IN, "agent_out": AGENT_OUT}
 #: per kind: (median yuan, sigma, P(start in Jan), density low, density high, min months, extra/month)
 _SHAPE = {
     CORE_BUYS: (90_000, 0.9, 0.8, 0.75, 1.0, 3, 0.8),
@@ -46,6 +48,9 @@ _SHAPE = {
     ONE_OFF: (30_000, 0.8, 0.0, 0.0, 0.0, 1, 0.0),
     BUY_BACK: (4_000, 0.6, 0.5, 0.2, 0.5, 1, 0.0),
     AGENT_OUT: (800, 0.5, 0.9, 0.8, 1.0, 3, 0.0),
+    DIST_BUYS: (2_000_000, 0.4, 0.9, 0.85, 1.0, 3, 1.5),
+    DIST_SELLS: (80_000, 0.8, 0.7, 0.6, 1.0, 3, 0.5),
+    AGENT_IN: (25_000, 0.7, 0.8, 0.85, 1.0, 3, 0.0),
 }
 
 
@@ -131,7 +136,7 @@ def build_relations(world: World, seed: int) -> Relations:
     add(b, a, T2_BUYS)
 
     corp = (world.kind == CORPORATE) & world.active
-    plain = np.flatnonzero(corp & (role != HUB) & (role != BUYER) & (role != CORE))
+    plain = np.flatnonzero(corp & ~np.isin(role, DECOY_ROLES) & (role != CORE))
     n_firms = world.scale.firms
     for hub in np.flatnonzero(role == HUB):
         payers = np.unique(plain[rng.integers(0, len(plain), int(np.clip(0.06 * n_firms, 8, 3000)))])
@@ -153,9 +158,8 @@ def build_relations(world: World, seed: int) -> Relations:
     core_buys = np.flatnonzero(np.concatenate(kinds) == CORE_BUYS)
     back = core_buys[rng.random(len(core_buys)) < 0.1]
     add(np.concatenate(payee)[back], np.concatenate(payer)[back], BUY_BACK)
-    if len(hubs):
-        paid = np.unique(plain[rng.integers(0, len(plain), int(np.clip(0.03 * n_firms, 10, 800)))])
-        add(np.full(len(paid), hubs[0]), paid, AGENT_OUT)
+    for a, b, label in decoy_ties(rng, world, np.flatnonzero(corp & (role == BACKGROUND))):
+        add(a, b, _DECOY_KINDS[label])
 
     # noise: at least one side ours, so that it is not drawn only to be invisible
     spenders = np.concatenate([plain, np.flatnonzero((world.kind == INSTITUTIONAL) & world.active)])
@@ -170,8 +174,8 @@ def build_relations(world: World, seed: int) -> Relations:
     shape = np.array([_SHAPE[i] for i in range(len(_SHAPE))])[kind]
     size = np.sqrt(world.size[pa] * world.size[pb]) ** 0.5
     base = np.exp(rng.normal(np.log(shape[:, 0]), shape[:, 1])) * size
-    pool = np.where(np.isin(kind, (HUB_IN, AGENT_OUT)), 2,
-                    np.where(np.isin(kind, (CORE_SELLS, T2_BUYS)), 1, 0))
+    pool = np.select([np.isin(kind, (HUB_IN,)), np.isin(kind, (CORE_SELLS, T2_BUYS, DIST_SELLS)),
+                      kind == AGENT_IN, kind == AGENT_OUT], [2, 1, 3, 4], 0)
     memo = np.empty(len(kind), np.int64)
     for p, name in enumerate(mm.TRADE_POOLS):
         sel = pool == p

@@ -25,23 +25,27 @@ from chainsight.demo._customers import Customers
 from chainsight.demo._defects import ORDER, FileReport
 from chainsight.demo._ids import uscc_check_holds
 from chainsight.demo._layout import Layout
-from chainsight.demo._world import BUYER, CORE, CORPORATE, HUB, World
+from chainsight.demo._master_defects import MasterDefects
+from chainsight.demo._names import same_name
+from chainsight.demo._world import CORE, CORPORATE, DECOY_ROLES, ROLE_NAMES, World
 
 IntArray = npt.NDArray[np.int64]
 DEPOSIT_CAP_CENTS = 50_000_000  # 500,000.00 CNY, inclusive
 
 
 def eligibility(kind: IntArray, credit_on: IntArray, credit_off: IntArray, loan: IntArray,
-                deposits: IntArray) -> list[str]:
-    """The 小额无贷户 verdict per customer: ``eligible`` or the first reason it is not.
+                deposits: IntArray, blank: IntArray) -> list[str]:
+    """The 小额无贷户 verdict per customer: ``eligible`` or the first reason it is not (a blank money
+    cell in the master, ``blank >= 0``, is unknown: never eligible).
 
-    >>> eligibility(np.array([0, 0, 1]), np.array([0, 0, 0]), np.array([0, 0, 0]), np.array([0, 1, 0]),
-    ...             np.array([50_000_000, 0, 1]))
-    ['eligible', 'has_loan', 'excluded_type']
+    >>> eligibility(np.array([0, 0, 1, 0]), np.zeros(4, int), np.zeros(4, int), np.array([0, 1, 0, 0]),
+    ...             np.array([50_000_000, 0, 1, 0]), np.array([-1, -1, -1, 3]))
+    ['eligible', 'has_loan', 'excluded_type', 'unknown_value']
     """
     verdict = np.select(
-        [kind != CORPORATE, loan > 0, (credit_on > 0) | (credit_off > 0), deposits > DEPOSIT_CAP_CENTS],
-        ["excluded_type", "has_loan", "has_credit", "deposits_over_cap"], "eligible")
+        [kind != CORPORATE, loan > 0, (credit_on > 0) | (credit_off > 0), deposits > DEPOSIT_CAP_CENTS,
+         blank >= 0],
+        ["excluded_type", "has_loan", "has_credit", "deposits_over_cap", "unknown_value"], "eligible")
     return [str(v) for v in verdict]
 
 
@@ -122,7 +126,8 @@ def _chain(rel: rl.Relations, lay: Layout, sink: TruthSink, eid: list[str]) -> p
     return out.sort_values(["core", "direction", "tier", "firm"], ignore_index=True)
 
 
-def write_truth(sink: TruthSink, world: World, cust: Customers, rel: rl.Relations, lay: Layout) -> None:
+def write_truth(sink: TruthSink, world: World, cust: Customers, rel: rl.Relations, lay: Layout,
+                flaws: MasterDefects) -> None:
     """Write every truth file except the streamed ``rows.csv`` and ``defects.csv``."""
     d, ev = sink.dir, lay.events
     eid = firm_keys(world, cust)
@@ -138,21 +143,28 @@ def write_truth(sink: TruthSink, world: World, cust: Customers, rel: rl.Relation
     # The noise around cores, by design not chain ties: a reader may still argue for some of them
     # (a 3-month one-off, a buy-back), so tests can report them apart.
     noisy = {rl.ONE_OFF: "one_off", rl.BUY_BACK: "buy_back", rl.AGENT_OUT: "agent_payment"}
-    core_bill = (rel.kind == rl.HUB_IN) & (world.role[rel.payer] == CORE)
-    sel = np.flatnonzero(np.isin(rel.kind, list(noisy)) | core_bill)
+    by_core = world.role[rel.payer] == CORE
+    billed = {rl.HUB_IN: "hub_bill", rl.AGENT_IN: "agent_fee"}  # what a core pays a hub or the agent
+    sel = np.flatnonzero(np.isin(rel.kind, list(noisy)) | (np.isin(rel.kind, list(billed)) & by_core))
     _csv(d / "noise.csv", pd.DataFrame({
         "payer": [eid[o] for o in rel.payer[sel]], "payee": [eid[o] for o in rel.payee[sel]],
-        "kind": ["hub_bill" if core_bill[i] else noisy[int(rel.kind[i])] for i in sel]}))
-    decoys = np.flatnonzero((world.role == HUB) | (world.role == BUYER))
+        "kind": [noisy.get(int(rel.kind[i])) or billed[int(rel.kind[i])] for i in sel]}))
+    decoys = np.flatnonzero(np.isin(world.role, DECOY_ROLES))
     _csv(d / "decoys.csv", pd.DataFrame({
         "firm": [eid[o] for o in decoys], "name": [world.name[o] for o in decoys],
-        "kind": ["hub" if world.role[o] == HUB else "buyer" for o in decoys]}).sort_values("firm"))
+        "kind": [ROLE_NAMES[world.role[o]].removesuffix("_decoy") for o in decoys]}).sort_values("firm"))
     reason = eligibility(world.kind[cust.org], cust.credit_on, cust.credit_off, cust.loan,
-                         cust.deposits.sum(axis=1))
+                         cust.deposits.sum(axis=1), flaws.blank)
+    # a firm's second record shares its verdict: the deposits moved to it still count
+    reason += [reason[i] for i in flaws.extra_of.tolist()]
     _csv(d / "eligible.csv", pd.DataFrame({
-        "customer_id": cust.customer_id, "firm": [eid[o] for o in cust.org],
+        "customer_id": [*cust.customer_id, *flaws.extra_id],
+        "firm": [eid[o] for o in [*cust.org.tolist(), *cust.org[flaws.extra_of].tolist()]],
         "eligible": ["true" if r == "eligible" else "false" for r in reason], "reason": reason}))
-    variants = sorted((eid[o], world.name[o], v) for o, v in sink.variants)
-    _csv(d / "name_variants.csv", pd.DataFrame(variants, columns=["firm", "canonical", "variant"]))
+    # ambiguous: another name altogether (a short name, a branch, a typo), which may as well be another
+    # firm's; tests report those apart from the spellings of one name
+    variants = sorted((eid[o], world.name[o], v, "true" if same_name(v) != same_name(world.name[o]) else "false")
+                      for o, v in sink.variants)
+    _csv(d / "name_variants.csv", pd.DataFrame(variants, columns=["firm", "canonical", "variant", "ambiguous"]))
     br = world.branches
     _csv(d / "branches.csv", pd.DataFrame({"code": br.code, "name": br.name, "export": br.export}))

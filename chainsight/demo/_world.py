@@ -29,11 +29,15 @@ BoolArray = npt.NDArray[np.bool_]
 CORPORATE, INSTITUTIONAL, INTERBANK, HOUSING_FUND = 0, 1, 2, 3
 KIND_NAMES = ("corporate", "institutional", "interbank", "housing_fund")
 # planted roles
-BACKGROUND, CORE, T1_SUP, T1_CUS, T2_SUP, T2_CUS, HUB, BUYER = range(8)
+BACKGROUND, CORE, T1_SUP, T1_CUS, T2_SUP, T2_CUS, HUB, BUYER, DISTRIBUTOR, AGENT = range(10)
 ROLE_NAMES = ("background", "core", "t1_supplier", "t1_customer", "t2_supplier", "t2_customer",
-              "hub_decoy", "buyer_decoy")
+              "hub_decoy", "buyer_decoy", "distributor_decoy", "payroll_agent_decoy")
+#: the decoys: firms that look central (many counterparties or much money) and are no core
+DECOY_ROLES = (HUB, BUYER, DISTRIBUTOR, AGENT)
 _HUB_INDUSTRIES = ("物流", "供应链管理", "国际货运代理", "燃气", "水务", "快递")
 _BUYER_INDUSTRIES = ("商贸", "进出口", "贸易")
+_DISTRIBUTOR_INDUSTRIES = ("物资", "商贸", "贸易")
+_AGENT_INDUSTRIES = ("人力资源服务", "企业服务外包")
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class World:
     kind: IntArray       # CORPORATE .. HOUSING_FUND
     city: IntArray       # index into _names.CITIES
     ours: BoolArray      # banks with us
-    role: IntArray       # BACKGROUND .. BUYER
+    role: IntArray       # BACKGROUND .. AGENT
     core_of: IntArray    # tier-1 and tier-2 firms: the core they were planted around, else -1
     active: BoolArray    # False for dormant customers (no payments)
     size: npt.NDArray[np.float64]  # relative business size (scales amounts)
@@ -119,7 +123,12 @@ def build_world(scale: Scale, seed: int) -> World:
     role[hubs], role[buyers] = HUB, BUYER
     ours[hubs[: (len(hubs) + 1) // 2]] = True
     ours[buyers] = True
-    rest = rest[scale.decoys:]
+    # large distributors (few makers, hundreds of retailers, more money than a core) and a payroll agent
+    n_dist = max(1, scale.cores // 5)
+    dists, agents = rest[scale.decoys:scale.decoys + n_dist], rest[scale.decoys + n_dist:scale.decoys + n_dist + 1]
+    role[dists], role[agents] = DISTRIBUTOR, AGENT
+    ours[dists], ours[agents] = True, True
+    rest = rest[scale.decoys + n_dist + 1:]
 
     sup, cus = _tier_sizes(scale, rng, room=int(0.5 * len(rest)))
     pos = 0
@@ -138,13 +147,16 @@ def build_world(scale: Scale, seed: int) -> World:
     active[dormant] = False
     size = rng.lognormal(0.0, 0.6, n_corp)
     size[cores] *= 6.0
+    size[dists] *= 12.0
 
     taken: set[str] = set()
     names = np.empty(n_corp, dtype=object)
-    plain = np.flatnonzero((role != CORE) & (role != HUB) & (role != BUYER))
+    plain = np.flatnonzero((role != CORE) & ~np.isin(role, DECOY_ROLES))
     names[cores] = nm.firm_names(rng, city[cores], taken, forms=("集团有限公司", "股份有限公司"))
     names[hubs] = nm.firm_names(rng, city[hubs], taken, industries=_HUB_INDUSTRIES)
     names[buyers] = nm.firm_names(rng, city[buyers], taken, industries=_BUYER_INDUSTRIES)
+    names[dists] = nm.firm_names(rng, city[dists], taken, industries=_DISTRIBUTOR_INDUSTRIES)
+    names[agents] = nm.firm_names(rng, city[agents], taken, industries=_AGENT_INDUSTRIES)
     names[plain] = nm.firm_names(rng, city[plain], taken)
 
     # institutions, interbank and housing-fund customers: all ours, all local, little trade

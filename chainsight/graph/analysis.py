@@ -145,6 +145,29 @@ def analysis_date(con: duckdb.DuckDBPyConnection, requested: date | None) -> tup
     return as_of, warnings
 
 
+def dataset_currency(con: duckdb.DuckDBPyConnection, config: AnalysisConfig) -> str:
+    """The currency the manifest states for the staged amounts (CNY for a database staged without one).
+
+    The 小额无贷户 ceiling ``no_loan_cap`` is 500,000 **CNY**: a dataset in another currency that has
+    a customer master must state the ceiling in its own currency, or the rule would compare euros
+    with yuan.
+
+    Raises
+    ------
+    ConfigError
+        When the dataset is not in CNY, has a customer master, and ``no_loan_cap`` is not set.
+    """
+    columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
+                                         "WHERE table_name = 'dataset' AND NOT internal").fetchall()}
+    currency = str(_scalar(con, "SELECT currency FROM dataset") or "CNY") if "currency" in columns else "CNY"
+    if currency != "CNY" and "no_loan_cap" not in config.model_fields_set and \
+            _scalar(con, "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM customer_rejects)"):
+        raise ConfigError(f"The dataset's amounts are in {currency}, but the 小额无贷户 deposit ceiling "
+                          f"no_loan_cap is {config.no_loan_cap:,.0f} CNY: set no_loan_cap in {currency} in "
+                          "the analysis TOML (chainsight analyze --config FILE).")
+    return currency
+
+
 def read_inputs(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, pd.DataFrame]:
     """The staged tables analysis needs, each read once, as they stood on ``as_of``.
 
@@ -181,7 +204,8 @@ def read_inputs(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, pd.Dat
         raise NotAnalysed("the database has no staged flows: run `chainsight ingest` first") from exc
 
 
-def _score(flows: pd.DataFrame, enterprises: pd.DataFrame, scoring: CoreScoring) -> pd.DataFrame:
+def _score(flows: pd.DataFrame, enterprises: pd.DataFrame, scoring: CoreScoring,
+           currency: str = "CNY") -> pd.DataFrame:
     """Core scores over integer-coded edges, mapped back to enterprise ids (same order and ties:
     codes follow the sorted ids)."""
     ids = enterprises["enterprise_id"].to_numpy()
@@ -190,13 +214,13 @@ def _score(flows: pd.DataFrame, enterprises: pd.DataFrame, scoring: CoreScoring)
                           "amount": flows["amount"].to_numpy(), "count": flows["count"].to_numpy(),
                           "active_months": flows["active_months"].to_numpy()})
     names = pd.Series(enterprises["name"].to_numpy(), index=pd.RangeIndex(len(ids)))
-    scored = score_cores(edges, names, scoring)
+    scored = score_cores(edges, names, scoring, currency=currency)
     scored["enterprise_id"] = ids[scored["enterprise_id"].to_numpy(dtype="int64")]
     return scored
 
 
-def pick_cores(flows: pd.DataFrame, enterprises: pd.DataFrame,
-               config: AnalysisConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def pick_cores(flows: pd.DataFrame, enterprises: pd.DataFrame, config: AnalysisConfig,
+               currency: str = "CNY") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Every firm scored, the hubs, and the cores chains are built for (best first).
 
     ``flows`` are the staged trade edges with ``payer_code``/``payee_code`` (positions in the
@@ -205,7 +229,7 @@ def pick_cores(flows: pd.DataFrame, enterprises: pd.DataFrame,
     """
     names = enterprises.set_index("enterprise_id")["name"]
     hubs = hub_firms(flows, names, config.hubs)
-    scored = _score(flows, enterprises, config.cores)
+    scored = _score(flows, enterprises, config.cores, currency)
     # no trading tie at all leaves an empty, object-typed frame: select rows, never columns
     candidates = scored[scored["is_core"].astype(bool).to_numpy()]
     if not config.cores.allow_hubs:
@@ -254,6 +278,7 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     steps = ["reading flows", "scoring cores", "building chains", "ranking prospects", "leakage and alerts"]
     progress(steps[0], 0, len(steps))
     as_of, warnings = analysis_date(con, config.as_of)
+    currency = dataset_currency(con, config)
     inputs = read_inputs(con, as_of)
     flows, flow_months = inputs["flows"], inputs["flow_months"]
     if flows.empty:
@@ -262,7 +287,7 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     flows = flows.assign(trading=flows.index.isin(trading_ties(flows, config.cores).index))
     names = inputs["enterprises"].set_index("enterprise_id")["name"]
     progress(steps[1], 1, len(steps))
-    scored, hubs, core_rows = pick_cores(flows, inputs["enterprises"], config)
+    scored, hubs, core_rows = pick_cores(flows, inputs["enterprises"], config, currency)
     core_ids = core_rows["enterprise_id"].tolist()
     progress(steps[2], 2, len(steps))
     members, excluded = chain_membership(flows, flow_months, core_ids, config.chains,
@@ -270,13 +295,13 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     excluded["reason"] = excluded["rule"].map(lambda rule: rule_reason(str(rule)))
     firms = _firms(inputs, scored, config.no_loan_cap, as_of)
     progress(steps[3], 3, len(steps))
-    prospects = rank_prospects(members, firms, inputs["balances"], config.prospects)
+    prospects = rank_prospects(members, firms, inputs["balances"], config.prospects, currency)
     progress(steps[4], 4, len(steps))
     leak, leak_top = leakage(flows, core_ids, names)
-    found = alerts(flow_months, core_ids, names, config.alerts)
+    found = alerts(flow_months, core_ids, names, config.alerts, currency)
     cores = _core_table(core_rows, members)
     meta = {"analysed_at": datetime.now().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
-            "warnings": warnings,
+            "currency": currency, "warnings": warnings,
             "n_enterprises": len(firms), "n_flows": len(flows), "n_cores": len(cores),
             "n_members": len(members), "n_prospects": len(prospects), "n_hubs": len(hubs),
             "n_excluded_ties": len(excluded),

@@ -218,7 +218,7 @@ def _ascending(ids: pd.Series) -> bool:
 
 
 def rank_cores(
-    metrics: pd.DataFrame, names: pd.Series | None, scoring: CoreScoring
+    metrics: pd.DataFrame, names: pd.Series | None, scoring: CoreScoring, currency: str = "CNY"
 ) -> pd.DataFrame:
     """Score, flag and explain enterprises from their ``metrics`` (see :func:`score_cores`)."""
     df = metrics[METRIC_COLUMNS]
@@ -240,7 +240,7 @@ def rank_cores(
     df.insert(4, "is_core", eligible & (np.cumsum(eligible) <= scoring.top_n))
     shown = len(df) if scoring.explain_top is None else scoring.explain_top
     explain = np.flatnonzero((df["rank"] <= shown).to_numpy() | df["is_core"].to_numpy())
-    texts = _explanations(df, eligible, explain, scoring)
+    texts = _explanations(df, eligible, explain, scoring, currency)
     for col, text in zip(("explanation", "explanation_zh"), texts):
         values = nothing.copy()
         values[explain] = text
@@ -249,7 +249,8 @@ def rank_cores(
 
 
 def score_cores(
-    edges: pd.DataFrame, names: pd.Series | None, scoring: CoreScoring, *, workers: int = 2
+    edges: pd.DataFrame, names: pd.Series | None, scoring: CoreScoring, *, workers: int = 2,
+    currency: str = "CNY",
 ) -> pd.DataFrame:
     """Rank every enterprise in ``edges`` as a supply-chain core, best first, with the evidence.
 
@@ -261,6 +262,7 @@ def score_cores(
         Enterprise names indexed by enterprise id.
     scoring : CoreScoring
     workers : threads for the centralities
+    currency : the ISO code the explanations write amounts in (the dataset's)
 
     Returns
     -------
@@ -282,7 +284,7 @@ def score_cores(
     """
     if edges.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in OUTPUT_COLUMNS})
-    return rank_cores(enterprise_metrics(edges, scoring, workers=workers), names, scoring)
+    return rank_cores(enterprise_metrics(edges, scoring, workers=workers), names, scoring, currency)
 
 
 _POSITION_BAND = 0.5  # |position| under half a tier step (one-way pair = 1) reads as mid-chain
@@ -297,9 +299,9 @@ def _top(p: float) -> str:
 
 
 def _explanations(
-    df: pd.DataFrame, eligible: np.ndarray, rows: np.ndarray, scoring: CoreScoring
+    df: pd.DataFrame, eligible: np.ndarray, rows: np.ndarray, scoring: CoreScoring, currency: str = "CNY"
 ) -> tuple[list[str], list[str]]:
-    """English and Chinese evidence sentences for ``rows`` of the ranked ``df``."""
+    """English and Chinese evidence sentences for ``rows`` of the ranked ``df``, amounts in ``currency``."""
     n = len(df)
     pct = {}  # "top x%": 1 + the number of firms ranked strictly higher, over n
     for c in ("pagerank", "pagerank_rev"):
@@ -309,11 +311,11 @@ def _explanations(
     col = {c: df[c].to_numpy()[rows] for c in METRIC_COLUMNS[1:]}
     rule_en = (
         f"≥{scoring.min_suppliers} suppliers, ≥{scoring.min_customers} customers, "
-        f"≥{scoring.min_active_months} active months"
+        f"a relation active in ≥{scoring.min_active_months} months"
     )
     rule_zh = (
         f"供应商≥{scoring.min_suppliers}家、客户≥{scoring.min_customers}家、"
-        f"活跃≥{scoring.min_active_months}个月"
+        f"至少一个合作关系活跃≥{scoring.min_active_months}个月"
     )
     en, zh = [], []
     for i, row in enumerate(rows):
@@ -327,15 +329,15 @@ def _explanations(
         where_zh = ("上游（供应端）", "中游", "下游（采购端）")[where]
         ok = bool(eligible[row])
         en.append(
-            f"Pays {_count(n_sup, 'supplier')} {_amount_en(paid)} and is paid by "
-            f"{_count(n_cus, 'customer')} {_amount_en(received)}; relations active up to "
+            f"Pays {_count(n_sup, 'supplier')} {_amount_en(paid, currency)} and is paid by "
+            f"{_count(n_cus, 'customer')} {_amount_en(received, currency)}; relations active up to "
             f"{months} months; PageRank top {top_in}% as a payee, top {top_out}% as a payer; "
             f"sits {where_en} (position {pos:+.2f}). "
             + (f"Eligible as a core: {rule_en}." if ok else f"Not eligible: needs {rule_en}.")
         )
         zh.append(
-            f"向{n_sup:,}家供应商付款{_amount_zh(paid)}，收到{n_cus:,}家客户付款"
-            f"{_amount_zh(received)}；合作关系最长活跃{months}个月；收款方PageRank前{top_in}%，"
+            f"向{n_sup:,}家供应商付款{_amount_zh(paid, currency)}，收到{n_cus:,}家客户付款"
+            f"{_amount_zh(received, currency)}；合作关系最长活跃{months}个月；收款方PageRank前{top_in}%，"
             f"付款方PageRank前{top_out}%；处于{where_zh}（位置{pos:+.2f}）。"
             + (f"符合核心企业条件：{rule_zh}。" if ok else f"不符合核心企业条件：需{rule_zh}。")
         )

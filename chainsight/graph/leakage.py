@@ -9,13 +9,14 @@ relationship manager could bring to the bank. Pure functions over DataFrames.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chainsight._format import money_en, money_zh
+from chainsight._format import money_en as _money_en, money_zh as _money_zh
 
 __all__ = ["ALERT_KINDS", "SEVERITIES", "AlertRules", "alerts", "leakage"]
 
@@ -147,7 +148,8 @@ def _month_index(month: pd.Series) -> np.ndarray:
     return (when.dt.year * 12 + when.dt.month - 1).to_numpy(np.int64)
 
 
-def alerts(flow_months: pd.DataFrame, core_ids: list[str], names: pd.Series, rules: AlertRules) -> pd.DataFrame:
+def alerts(flow_months: pd.DataFrame, core_ids: list[str], names: pd.Series, rules: AlertRules,
+           currency: str = "CNY") -> pd.DataFrame:
     """Changes in each core's tier-1 relationships between the previous and the recent window.
 
     Both windows end at the latest month in ``flow_months``: recent = its last ``recent_months``
@@ -211,14 +213,15 @@ def alerts(flow_months: pd.DataFrame, core_ids: list[str], names: pd.Series, rul
     rows["severity"] = np.array(SEVERITIES, dtype=object)[level]
     rows["name"] = _names(rows["enterprise_id"], names)
     rows = rows.rename(columns={"prev": "previous_amount", "rec": "recent_amount"})
-    rows["detail_en"], rows["detail_zh"] = zip(*(_detail(r, rules) for r in rows.itertuples(index=False)))
+    rows["detail_en"], rows["detail_zh"] = zip(*(_detail(r, rules, currency) for r in rows.itertuples(index=False)))
     rows = rows.assign(_s=level, _k=rows["kind"].map({k: i for i, k in enumerate(ALERT_KINDS)}))
     rows = rows.sort_values(["core_id", "_s", "_k", "enterprise_id", "direction"], ignore_index=True)
     return rows[ALERT_COLUMNS]
 
 
-def _detail(r: Any, rules: AlertRules) -> tuple[str, str]:
+def _detail(r: Any, rules: AlertRules, currency: str = "CNY") -> tuple[str, str]:
     """One English and one Chinese sentence for an alert row (``r`` is a row of the alert frame)."""
+    money_en, money_zh = partial(_money_en, currency=currency), partial(_money_zh, currency=currency)
     up = r.direction == "up"
     side, side_zh = ("spend", "采购额") if up else ("receipts", "销售收款")
     role, role_zh = ("supplier", "供应商") if up else ("buyer", "客户")

@@ -9,12 +9,13 @@ Pure function over DataFrames: no I/O, no settings lookups.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from chainsight._format import money_en, money_zh
+from chainsight._format import money_en as _money_en, money_zh as _money_zh
 from chainsight.graph import _prospect_rules as rules
 from chainsight.graph import chains
 from chainsight.graph._prospect_rules import PRODUCTS, SEGMENTS, STAGES
@@ -56,8 +57,9 @@ def _pct(x: float, digits: int) -> str:
     return "n/a" if x != x else f"{x:.{digits}%}"
 
 
-def _reason(r: dict[str, Any], recent_months: int) -> tuple[str, str]:
-    """The English and the Chinese reason for one member (``r``: its facts)."""
+def _reason(r: dict[str, Any], recent_months: int, currency: str = "CNY") -> tuple[str, str]:
+    """The English and the Chinese reason for one member (``r``: its facts), amounts in ``currency``."""
+    money_en, money_zh = partial(_money_en, currency=currency), partial(_money_zh, currency=currency)
     amt, zamt = money_en(r["amount"]), money_zh(r["amount"])
     share, dep = _pct(r["share_of_core"], 1), _pct(r["dependency"], 0)
     act, n, up, via = int(r["active_months"]), int(r["months_in_period"]), r["direction"] == "up", r["via"]
@@ -82,7 +84,7 @@ def _reason(r: dict[str, Any], recent_months: int) -> tuple[str, str]:
         zh += f"；小额无贷户，存款{money_zh(deposits)}"
         if r["next_tier"] == r["next_tier"]:
             gap, tier = r["gap_to_tier"], r["next_tier"]
-            en += f", {money_en(gap)} short of the {money_en(tier).removeprefix('CNY ')} tier"
+            en += f", {money_en(gap)} short of the {money_en(tier).removeprefix(currency + ' ')} tier"
             zh += f"，距{money_zh(tier)}资金段还差{money_zh(gap)}"
     elif kind == "acquire":
         en, zh = en + "; banks elsewhere (not our customer): a firm to acquire", zh + "；他行客户，可拓户营销"
@@ -107,7 +109,7 @@ def _reason(r: dict[str, Any], recent_months: int) -> tuple[str, str]:
     return en, zh
 
 
-def _explain(facts: dict[str, Any], scoring: ProspectScoring
+def _explain(facts: dict[str, Any], scoring: ProspectScoring, currency: str = "CNY"
              ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """Reasons (English, Chinese) and the evidence dict of every member; NaN evidence becomes None."""
     keys = list(facts)
@@ -115,7 +117,7 @@ def _explain(facts: dict[str, Any], scoring: ProspectScoring
     en, zh, evidence = [], [], []
     for values in zip(*lists):
         r = dict(zip(keys, values))
-        e, z = _reason(r, scoring.recent_months)
+        e, z = _reason(r, scoring.recent_months, currency)
         en.append(e)
         zh.append(z)
         ev: dict[str, Any] = {k: None if r[k] != r[k] else int(r[k]) if k in _INTS else r[k]
@@ -126,7 +128,7 @@ def _explain(facts: dict[str, Any], scoring: ProspectScoring
 
 
 def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.DataFrame,
-                   scoring: ProspectScoring) -> pd.DataFrame:
+                   scoring: ProspectScoring, currency: str = "CNY") -> pd.DataFrame:
     """Score, classify and rank every chain member of every core.
 
     Parameters
@@ -137,6 +139,7 @@ def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.Data
         counts as a firm banking elsewhere, named by its id.
     balances : month-end total deposits (``enterprise_id``, ``month``, ``balance``); may be empty
     scoring : the rules and thresholds
+    currency : the ISO code the reasons write amounts in (the dataset's)
 
     Returns
     -------
@@ -221,7 +224,7 @@ def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.Data
              "kind": kind, "segment": segment, "account_closed": closed, "customer_type": f["customer_type"],
              "records": [r if isinstance(r, list) else None
                          for r in (f["records"] if "records" in f else [None] * len(f))]}
-    en, zh, evidence = _explain(facts, scoring)
+    en, zh, evidence = _explain(facts, scoring, currency)
 
     names = f["name"].astype(object)
     out = pd.DataFrame({

@@ -13,6 +13,8 @@ missing_counterparty neither counterparty account nor name, and the memo is not 
                      those rows are excluded later as their class
 bad_date             the date is not in any of the profile's formats, or not a real date (or
                      outside 1990–2100)
+bad_currency         an amount carrying another currency's sign or code than the dataset's (``$`` or
+                     ``USD`` in a CNY dataset): never read as a number in the wrong currency
 bad_amount           an amount that is not a number even after repair
 missing_amount       no amount at all (statement: debit and credit both empty); an amount of
                      exactly 0.00 is not rejected but excluded later as ``zero_amount``
@@ -21,8 +23,11 @@ bad_direction        amount + direction layout with a direction value the profil
 ==================== =================================================================
 
 Repairs applied before validating: full-width digits and letters to half-width, thousands
-separators, currency signs (¥ ￥ $ 元 CNY RMB), accounting negatives ``(1,234.00)``, and dates in
-any listed format (``20240131``, ``2024-01-31``, ``2024/1/31`` …).
+separators, the dataset currency's own signs (CNY: ¥ ￥ 元 RMB 人民币 and the code;
+:mod:`chainsight.ingest.currency`), accounting negatives ``(1,234.00)``, and dates in any listed format
+(``20240131``, ``2024-01-31``, ``2024/1/31`` …). Amounts are then multiplied by the profile's unit
+(fen: 0.01). A row whose mapped ``currency`` column names another currency is staged with it and
+excluded later as ``other_currency``.
 
 Examples
 --------
@@ -37,18 +42,20 @@ datetime.date(2024, 1, 31)
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import duckdb
 
 from chainsight.errors import UnusableInputError
 from chainsight.ingest._sql import ident
 from chainsight.ingest._sql import literal as _lit
+from chainsight.ingest.currency import code_sql, foreign_regex, noise_regex
 from chainsight.ingest.manifest import ClassRule, Profile
 from chainsight.ingest.readers import column
 from chainsight.ingest.rules import counterparty_optional_sql
 
 _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000￥"
 _HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " ¥"
-_MONEY_NOISE = r"[¥$,\s]|元|CNY|RMB"
 
 def text_sql(expr: str) -> str:
     """Trimmed text with full-width ASCII made half-width; empty becomes NULL.
@@ -66,26 +73,38 @@ def account_sql(expr: str) -> str:
     return f"NULLIF(regexp_replace({text}, '[\\s\\-]', '', 'g'), '')"
 
 
-def money_sql(text: str) -> str:
+def money_sql(text: str, currency: str = "CNY") -> str:
     """Parse already-normalised text as DECIMAL(18,2); the repair path runs only when a plain cast fails."""
-    bare = f"NULLIF(regexp_replace({text}, {_lit(_MONEY_NOISE)}, '', 'g'), '')"
+    bare = f"NULLIF(regexp_replace({text}, {_lit(noise_regex(currency))}, '', 'g'), '')"
     repaired = f"CASE WHEN {bare} LIKE '(%)' THEN '-' || trim({bare}, '()') ELSE {bare} END"
     return f"coalesce(TRY_CAST({text} AS DECIMAL(18,2)), TRY_CAST({repaired} AS DECIMAL(18,2)))"
 
 
-def money_present_sql(text: str) -> str:
+def money_present_sql(text: str, currency: str = "CNY") -> str:
     """True when normalised text holds more than currency noise (so a NULL amount means a bad one)."""
-    return f"(NULLIF(regexp_replace({text}, {_lit(_MONEY_NOISE)}, '', 'g'), '') IS NOT NULL)"
+    return f"(NULLIF(regexp_replace({text}, {_lit(noise_regex(currency))}, '', 'g'), '') IS NOT NULL)"
 
 
-def amount_sql(expr: str) -> str:
+def money_foreign_sql(text: str, currency: str) -> str:
+    """True when normalised text names another currency than ``currency`` (a sign or an ISO code).
+
+    >>> import duckdb
+    >>> duckdb.connect().execute(f"SELECT {money_foreign_sql(chr(39) + '$12' + chr(39), 'CNY')}, "
+    ...     f"{money_foreign_sql(chr(39) + 'CNY 12' + chr(39), 'CNY')}, {money_foreign_sql(chr(39) + '$12' + chr(39), 'USD')}").fetchone()
+    (True, False, False)
+    """
+    left = f"regexp_replace({text}, {_lit(noise_regex(currency))}, '', 'g')"
+    return f"coalesce(regexp_matches({left}, {_lit(foreign_regex(currency))}), FALSE)"
+
+
+def amount_sql(expr: str, currency: str = "CNY") -> str:
     """The repaired amount of a raw column as DECIMAL(18,2), NULL when absent or not a number."""
-    return money_sql(text_sql(expr))
+    return money_sql(text_sql(expr), currency)
 
 
-def amount_is_bad_sql(expr: str) -> str:
+def amount_is_bad_sql(expr: str, currency: str = "CNY") -> str:
     """True when a raw column has text but no amount can be made of it."""
-    return f"({money_present_sql(text_sql(expr))} AND {amount_sql(expr)} IS NULL)"
+    return f"({money_present_sql(text_sql(expr), currency)} AND {amount_sql(expr, currency)} IS NULL)"
 
 
 def parse_date_sql(text: str, formats: tuple[str, ...]) -> str:
@@ -93,6 +112,23 @@ def parse_date_sql(text: str, formats: tuple[str, ...]) -> str:
     fmts = "[" + ", ".join(_lit(f) for f in (*formats, "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")) + "]"
     parsed = f"coalesce(TRY_CAST({text} AS DATE), CAST(try_strptime({text}, {fmts}) AS DATE))"
     return f"(CASE WHEN year({parsed}) BETWEEN 1990 AND 2100 THEN {parsed} END)"
+
+
+def _step_date_sql(text: str, profile: Profile) -> str:
+    """The date of a step number: step 1 is ``step_start``, step N is N-1 ``step_unit`` later; NULL if not
+    a whole number >= 1 (so the row is ``bad_date``).
+
+    >>> import duckdb, datetime
+    >>> p = Profile(layout="payments", step_start=datetime.date(2024, 1, 1), step_unit="hour",
+    ...             columns={"payer_account": "a", "payee_account": "b", "amount": "c", "date": "step"})
+    >>> duckdb.connect().execute(f"SELECT {_step_date_sql(chr(39) + '25' + chr(39), p)}").fetchone()[0]
+    datetime.date(2024, 1, 2)
+    """
+    step = f"TRY_CAST({text} AS BIGINT)"
+    start = _lit(str(profile.step_start))
+    when = f"CAST(CAST({start} AS DATE) + ({step} - 1) * INTERVAL 1 {profile.step_unit.upper()} AS DATE)"
+    return (f"(CASE WHEN {step} >= 1 AND {step} < 1000000 AND year({when}) BETWEEN 1990 AND 2100 "
+            f"THEN {when} END)")
 
 
 def date_sql(expr: str, formats: tuple[str, ...]) -> str:
@@ -148,13 +184,15 @@ _MONEY = {"debit", "credit", "amount", "balance"}
 _CODES = {"direction", "serial", "payer_uscc", "payee_uscc"}
 
 
-def _fields_sql(profile: Profile, positions: dict[str, int]) -> tuple[str, str]:
+def _fields_sql(profile: Profile, positions: dict[str, int], currency: str,
+                unit: Decimal) -> tuple[str, str]:
     """Every mapped field parsed once: (layer 1 = normalised text, layer 2 = typed values).
 
-    Money fields also get ``<field>_bad``: text present but not a number even after repair.
+    Money fields also get ``<field>_bad`` (text present but not a number even after repair) and
+    ``<field>_foreign`` (it names another currency); amounts are multiplied by ``unit``.
     """
     texts, typed = [], []
-    for field in sorted(_TEXT | _ACCOUNTS | _MONEY | _CODES | {"date"}):
+    for field in sorted(_TEXT | _ACCOUNTS | _MONEY | _CODES | {"date", "currency"}):
         col = _col(positions, field)
         if field in _TEXT:
             texts.append(f"NULLIF(trim({col}), '') AS {field}")
@@ -164,15 +202,20 @@ def _fields_sql(profile: Profile, positions: dict[str, int]) -> tuple[str, str]:
             typed.append(field)
         elif field in _MONEY:
             texts.append(f"{text_sql(col)} AS t_{field}")
-            typed.append(f"{money_sql('t_' + field)} AS {field}")
-            typed.append(f"({money_present_sql('t_' + field)} AND {money_sql('t_' + field)} IS NULL) "
-                         f"AS {field}_bad")
+            parsed = money_sql("t_" + field, currency)
+            scaled = parsed if unit == 1 else f"TRY_CAST({parsed} * {_lit(str(unit))}::DECIMAL(38,10) AS DECIMAL(18,2))"
+            typed.append(f"{scaled} AS {field}")
+            typed.append(f"({money_present_sql('t_' + field, currency)} AND {scaled} IS NULL) AS {field}_bad")
+            typed.append(f"{money_foreign_sql('t_' + field, currency)} AS {field}_foreign")
         elif field in _CODES:
             texts.append(f"{text_sql(col)} AS {field}")
             typed.append(field)
+        elif field == "currency":
+            texts.append(f"{code_sql(text_sql(col))} AS currency")
+            typed.append("currency")
         else:
             texts.append(f"{text_sql(col)} AS t_date")
-            typed.append(f"{parse_date_sql('t_date', profile.date_formats)} AS date")
+            typed.append(f"{_step_date_sql('t_date', profile) if profile.step_start else parse_date_sql('t_date', profile.date_formats)} AS date")
     sep = ",\n               "
     return sep.join(texts), sep.join(typed)
 
@@ -188,15 +231,18 @@ def _statement_select(profile: Profile, rules: tuple[ClassRule, ...]) -> tuple[s
         amount, is_out = "amount", f"(direction IN ({debits}))"
         bad_dir = f"(direction IS NULL OR NOT (direction IN ({debits}, {credits})))"
         bad_amount, missing, ambiguous = "amount_bad", "(amount IS NULL)", "FALSE"
+        foreign = "amount_foreign"
     elif profile.negative_is_debit:
         amount, is_out, bad_dir = "abs(amount)", "(amount < 0)", "FALSE"
         bad_amount, missing, ambiguous = "amount_bad", "(amount IS NULL)", "FALSE"
+        foreign = "amount_foreign"
     else:
         has_debit, has_credit = "(coalesce(debit, 0) <> 0)", "(coalesce(credit, 0) <> 0)"
         # Both cells 0.00 (or one 0.00, one empty) is an amount of zero, not a missing one.
         amount = f"CASE WHEN {has_debit} THEN debit WHEN {has_credit} THEN credit ELSE coalesce(credit, debit) END"
         is_out, bad_dir = has_debit, "FALSE"
         bad_amount = "(debit_bad OR credit_bad)"
+        foreign = "(debit_foreign OR credit_foreign)"
         missing = "(debit IS NULL AND credit IS NULL)"
         ambiguous = f"({has_debit} AND {has_credit})"
     columns = f"""
@@ -214,6 +260,7 @@ def _statement_select(profile: Profile, rules: tuple[ClassRule, ...]) -> tuple[s
         WHEN own_account IS NULL THEN 'missing_account'
         WHEN {no_counterparty} THEN 'missing_counterparty'
         WHEN date IS NULL THEN 'bad_date'
+        WHEN {foreign} THEN 'bad_currency'
         WHEN {bad_amount} THEN 'bad_amount'
         WHEN {missing} THEN 'missing_amount'
         WHEN {ambiguous} THEN 'ambiguous_amount'
@@ -233,6 +280,7 @@ def _payments_select(rules: tuple[ClassRule, ...]) -> tuple[str, str]:
              AND NOT {counterparty_optional_sql(rules, "memo")} THEN 'missing_counterparty'
         WHEN payer_account IS NULL AND payee_account IS NULL THEN 'missing_account'
         WHEN date IS NULL THEN 'bad_date'
+        WHEN amount_foreign THEN 'bad_currency'
         WHEN amount_bad THEN 'bad_amount'
         WHEN amount IS NULL THEN 'missing_amount'
     END"""
@@ -254,25 +302,26 @@ def row_digest_sql(quoted: list[str]) -> str:
 
 def stage_raw(con: duckdb.DuckDBPyConnection, file_id: int | None, profile: Profile,
               positions: dict[str, int], width: int, rules: tuple[ClassRule, ...], *,
-              source: str = "raw") -> None:
+              source: str = "raw", currency: str = "CNY", unit: Decimal = Decimal(1)) -> None:
     """Stage the rows of ``source``: every row into ``staged``, rejected ones also into ``rejects``.
 
     ``positions`` comes from :func:`map_columns`; ``width`` is how many columns ``raw`` has;
-    ``rules`` tell which memos need no counterparty (interest, fees …). With ``file_id`` None the
+    ``rules`` tell which memos need no counterparty (interest, fees …); ``currency`` is the dataset's
+    and ``unit`` the multiplier of this file's amounts. With ``file_id`` None the
     source holds the rows of several files of this profile and says whose each is in ``_file_id``
     (:mod:`chainsight.ingest._batch`): one statement for them all, planned once.
     """
     columns, reason = (_statement_select(profile, rules) if profile.layout == "statement"
                        else _payments_select(rules))
     quoted = [column(i) for i in range(width)]
-    texts, typed = _fields_sql(profile, positions)
+    texts, typed = _fields_sql(profile, positions, currency, unit)
     fid = "_file_id" if file_id is None else str(int(file_id))
     # One pass: every row is staged with its reject reason (NULL when usable) — no intermediate copy.
     con.execute(f"""
         INSERT INTO staged
         WITH texts AS (SELECT {fid} AS _fid, _line, {texts}, {row_digest_sql(quoted)} AS raw_hash FROM {ident(source)}),
         fields AS (SELECT _fid, _line, {typed}, raw_hash FROM texts)
-        SELECT _fid, _line, {columns}, date, memo, balance, serial, raw_hash, {reason}
+        SELECT _fid, _line, {columns}, date, memo, balance, serial, raw_hash, {reason}, currency
         FROM fields""")
     # The raw text is rebuilt only for the (few) rejected rows.
     raw_text = f"concat_ws({_lit(profile.delimiter)}, " + ", ".join(

@@ -8,10 +8,12 @@ reason             why a row does not feed the chain graph
 duplicate_row      an exact copy (every field) of an earlier row
 mirror_duplicate   the same payment already counted from another statement or export: a payment
                    between two of our customers is on the payer's statement *and* the payee's
+other_currency     a row whose currency column names another currency than the dataset's: never summed
 zero_amount        an amount of exactly 0.00: it moves no money (a row with no amount at all is
                    rejected ``missing_amount``)
-<flow class>       a non-trade payment: reversal, refund, loan, interest, fee, tax,
-                   social_insurance, payroll, intra_transfer (both sides one firm), individual (a
+<flow class>       a non-trade payment: reversal, refund, loan, interest, fee, government
+                   (subsidies, grants, tax refunds), tax, social_insurance, payroll,
+                   intra_transfer (both sides one firm), individual (a
                    person on either side: payroll, owners), or a non-trade class of the bank's own
 reversed           a trade payment later reversed (冲正) by a matching reversal row
 unresolved_party   a side whose owner cannot be told (no name, account seen nowhere else)
@@ -42,7 +44,7 @@ def _rule_order_sql(rules: tuple[ClassRule, ...], column: str) -> str:
     return f"(CASE {column} {arms} END)"
 
 
-def classify_sql(rules: tuple[ClassRule, ...]) -> str:
+def classify_sql(rules: tuple[ClassRule, ...], currency: str = "CNY") -> str:
     """The flow class of a row from its memo class, its parties' name classes and who the parties are.
 
     Memo and name rules are matched once per distinct memo and per distinct party (tables
@@ -61,7 +63,9 @@ def classify_sql(rules: tuple[ClassRule, ...]) -> str:
     # accounts of one firm, or with a person, is never a chain relation.
     own_trade = " ".join(f"WHEN {c} IS NOT NULL AND {_rule_order_sql(rules, c)} = {earliest} THEN {c}"
                          for c in candidates)
-    return ("CASE WHEN t.amount = 0 THEN 'zero_amount' WHEN t.amount < 0 THEN 'reversal' " + non_trade
+    # A row in another currency is never summed with the dataset's: it is excluded before anything else.
+    return (f"CASE WHEN t.currency <> {literal(currency)} THEN 'other_currency' "
+            "WHEN t.amount = 0 THEN 'zero_amount' WHEN t.amount < 0 THEN 'reversal' " + non_trade
             + " WHEN p1.party_id IS NOT NULL AND p1.party_id = p2.party_id THEN 'intra_transfer'"
             " WHEN p1.party_kind = 'person' OR p2.party_kind = 'person' THEN 'individual' "
             + own_trade + " ELSE 'trade' END")
@@ -80,15 +84,19 @@ def _classify_texts(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, ...]
         FROM parties""")
 
 
-def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, ...]) -> None:
-    """(Re)build ``transactions`` from ``staged`` and ``parties`` in a handful of vectorised passes."""
+def build_transactions(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, ...],
+                       currency: str = "CNY") -> None:
+    """(Re)build ``transactions`` from ``staged`` and ``parties`` in a handful of vectorised passes.
+
+    ``currency`` is the dataset's: a row whose currency column names another is ``other_currency``.
+    """
     _classify_texts(con, rules)
     trade = in_list_sql(trade_classes(rules))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE tx AS
         SELECT t.file_id, t.line, t.perspective, t.amount, t.date, t.raw_hash, p1.party_id AS payer_id, p1.party_kind AS payer_kind, p1.ours AS payer_ours,
                p2.party_id AS payee_id, p2.party_kind AS payee_kind, p2.ours AS payee_ours,
-               {classify_sql(rules)} AS flow_class,
+               {classify_sql(rules, currency)} AS flow_class,
                hash(coalesce(t.payer_account, p1.party_id, t.payer_name),
                     coalesce(t.payee_account, p2.party_id, t.payee_name), t.date, t.amount) AS key_hash
         FROM staged t

@@ -34,18 +34,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chainsight._columns import MONEY_COLUMNS
 from chainsight.errors import ConfigError
 from chainsight.ingest._encoding import codec_for
+from chainsight.ingest.currency import unit_value
 
 Layout = Literal["statement", "payments"]
 
 #: Canonical fields of the statement layout: one row per posting on one of our accounts.
 STATEMENT_FIELDS = (
     "own_account", "own_name", "date", "debit", "credit", "amount", "direction",
-    "counterparty_account", "counterparty_name", "counterparty_bank", "memo", "balance", "serial",
+    "counterparty_account", "counterparty_name", "counterparty_bank", "memo", "balance", "serial", "currency",
 )
 #: Canonical fields of the payments layout: one row per payment, payer and payee on the same row.
 PAYMENT_FIELDS = (
     "payer_account", "payer_name", "payer_bank", "payer_uscc", "payee_account", "payee_name",
-    "payee_bank", "payee_uscc", "amount", "date", "memo", "serial",
+    "payee_bank", "payee_uscc", "amount", "date", "memo", "serial", "currency",
 )
 
 #: Fields that identify a party or a payment: read as text, never as numbers.
@@ -54,7 +55,7 @@ IDENTIFIER_FIELDS = frozenset({"own_account", "counterparty_account", "payer_acc
 
 #: Non-trade classes, in the order their rules are tried. ``trade`` is what is left.
 FLOW_CLASSES = (
-    "reversal", "refund", "loan", "interest", "fee", "tax", "social_insurance", "payroll",
+    "reversal", "refund", "loan", "interest", "fee", "government", "tax", "social_insurance", "payroll",
     "intra_transfer", "individual", "trade",
 )
 
@@ -135,6 +136,11 @@ class Profile(_CsvOptions):
     debit_values: tuple[str, ...] = ("借", "D", "DR", "debit", "支出", "付")
     credit_values: tuple[str, ...] = ("贷", "C", "CR", "credit", "收入", "收")
     negative_is_debit: bool = False
+    step_start: date | None = Field(default=None, description="the date column holds a step number (a "
+                                    "payment simulation): step 1 is this day, step N is N-1 step_units later")
+    step_unit: Literal["hour", "day", "week", "month"] = "day"
+    unit: str | float | None = Field(default=None, description="the unit this profile's files write amounts "
+                                     "in, when not the manifest's (fen, 万元, a multiplier)")
     identify_by: tuple[Literal["uscc", "name", "account"], ...] = Field(
         default=("uscc", "name"), description="evidence that identifies a party the master does not "
         "hold: add \"account\" so that an account seen without a name or USCC is a firm of its own")
@@ -146,6 +152,13 @@ class Profile(_CsvOptions):
         if missing or len(set(value)) != len(value):
             raise ValueError(f"identify_by lists each of \"uscc\", \"name\" (always used, in that order) "
                              f"and optionally \"account\" once; got {list(value)}")
+        return value
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str | float | None) -> str | float | None:
+        if value is not None:
+            unit_value(value)
         return value
 
     @model_validator(mode="after")
@@ -235,7 +248,7 @@ class MasterFiles(_CsvOptions):
 _CLASS_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 #: Reasons a row can already have: a rule's class may not take one of these names.
 _RESERVED_CLASSES = frozenset({"trade", "zero_amount", "duplicate_row", "mirror_duplicate", "reversed",
-                               "unresolved_party"})
+                               "unresolved_party", "other_currency"})
 
 
 class ClassRule(_Strict):
@@ -304,6 +317,11 @@ DEFAULT_RULES: tuple[ClassRule, ...] = (
               counterparty=("贷款户", "贷款账户")),
     ClassRule(flow_class="interest", memo=("利息", "结息", "计息")),
     ClassRule(flow_class="fee", memo=("手续费", "服务费", "工本费", "年费", "汇划费")),
+    # subsidies, grants and tax refunds: money from government is not trade (before tax: 退税 from the
+    # tax office is a refund, not a tax paid)
+    ClassRule(flow_class="government", memo=("补贴", "补助", "奖补", "扶持资金", "专项资金", "财政拨款", "退税",
+                                             "税费返还"),
+              counterparty=("财政局", "财政国库", "工业和信息化局", "科学技术局", "商务局", "人民政府")),
     ClassRule(flow_class="tax", memo=("税款", "缴税", "增值税", "所得税", "税费", "印花税"),
               counterparty=("税务局", "国库", "金库")),
     ClassRule(flow_class="social_insurance", memo=("社保", "养老保险", "医疗保险", "公积金", "社会保险"),
@@ -319,6 +337,9 @@ class Manifest(_Strict):
     name: str = "dataset"
     as_of: date | None = None
     bank_names: tuple[str, ...] = Field(default=(), description="our bank as counterparty banks spell it")
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 code of every amount")
+    unit: str | float = Field(default=1, description="what one written amount is in the currency's main "
+                              "unit: yuan (1), fen (0.01), 万元 (10000) or a number")
     sources: tuple[Source, ...]
     profiles: dict[str, Profile]
     master: MasterFiles | None = None
@@ -326,6 +347,16 @@ class Manifest(_Strict):
     root: Path = Path(".")
     #: the file this manifest was read from (set by :func:`load_manifest`)
     manifest_file: Path | None = None
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str | float) -> str | float:
+        unit_value(value)
+        return value
+
+    def unit_of(self, profile: Profile) -> Decimal:
+        """The multiplier of a profile's amounts: its own ``unit``, else the manifest's."""
+        return unit_value(self.unit if profile.unit is None else profile.unit)
 
     @model_validator(mode="after")
     def _profiles_exist(self) -> Manifest:

@@ -124,13 +124,15 @@ def _firm(uscc: str | None, name: str | None) -> str | None:
     return enterprise_id(uscc, name or "") if name or valid_uscc(uscc) else None
 
 
-def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles) -> int:
+def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles,
+                   currency: str = "CNY") -> int:
     """Replace ``customers``, ``customer_rejects`` and ``master_snapshot`` from ``path``; rows read."""
     raw = read_into(con, path, encoding=spec.encoding, delimiter=spec.delimiter)
     malformed = raw.malformed
     c = _columns(raw, path, CUSTOMER_COLUMNS, ("customer_id", "customer_type", "name"), spec)
     types = "MAP {" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in CUSTOMER_TYPES.items()) + "}"
-    money = [f"{amount_sql(c[m])} AS {m}, {amount_is_bad_sql(c[m])} AS {m}_bad" for m in MONEY_COLUMNS]
+    money = [f"{amount_sql(c[m], currency)} AS {m}, {amount_is_bad_sql(c[m], currency)} AS {m}_bad"
+             for m in MONEY_COLUMNS]
     value = {m: f"coalesce({m}, 0.00)" if m in spec.blank_is_zero else m for m in MONEY_COLUMNS}
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked AS
@@ -183,8 +185,11 @@ def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spe
     return _rows_read(con, malformed)
 
 
-def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles) -> int:
+def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles,
+                  currency: str = "CNY") -> int:
     """Replace ``our_accounts`` (account -> customer) from ``path``; return rows read.
+
+    ``currency`` is unused (accounts hold no money): the master's loaders share one signature.
 
     An account of a customer whose master row was rejected is still ours: its payments are not
     business at another bank.
@@ -218,7 +223,8 @@ def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
     return _rows_read(con, malformed)
 
 
-def load_balances(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles) -> int:
+def load_balances(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles,
+                  currency: str = "CNY") -> int:
     """Replace ``monthly_balances`` from ``path``; return rows read."""
     raw = read_into(con, path, encoding=spec.encoding, delimiter=spec.delimiter)
     malformed = raw.malformed
@@ -227,11 +233,11 @@ def load_balances(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked AS
         SELECT r._line, {text_sql(c['customer_id'])} AS customer_id, {month} AS month,
-               {amount_sql(c['balance'])} AS balance,
+               {amount_sql(c['balance'], currency)} AS balance,
                CASE WHEN cu.customer_id IS NULL THEN 'unknown_customer'
                     WHEN {month} IS NULL THEN 'bad_month'
-                    WHEN {amount_sql(c['balance'])} IS NULL THEN 'bad_number'
-                    WHEN {amount_sql(c['balance'])} < 0 THEN 'negative_amount' END AS reason,
+                    WHEN {amount_sql(c['balance'], currency)} IS NULL THEN 'bad_number'
+                    WHEN {amount_sql(c['balance'], currency)} < 0 THEN 'negative_amount' END AS reason,
                {_raw_text(raw, spec)} AS raw_row
         FROM raw r LEFT JOIN known_customers cu ON cu.customer_id = {text_sql(c['customer_id'])}""")
     con.execute("INSERT INTO rejects SELECT ?, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL",

@@ -38,7 +38,7 @@ from chainsight.ingest._csv import delimiter_advice
 from chainsight.ingest.clean import map_columns, stage_raw
 from chainsight.ingest.derive import build_transactions
 from chainsight.ingest.flows import build_flows
-from chainsight.ingest.manifest import IDENTIFIER_FIELDS, ClassRule, Manifest, Profile, load_manifest
+from chainsight.ingest.manifest import IDENTIFIER_FIELDS, Manifest, Profile, load_manifest
 from chainsight.ingest._batch import Batch, Pending, finish, source_for
 from chainsight.ingest.readers import FileState, RawRead, drop_raw, file_digest, file_kind, read_into
 from chainsight.ingest.report import FileReport, FileStatus, IngestReport, Tally
@@ -103,7 +103,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tup
         except OSError as exc:
             reports.append(_failed(con, name, profile, known, f"cannot be read: {exc.strerror or exc}"))
             continue
-        if known.get(name) == (digest, profile_name(profile, spec.rules)):
+        if known.get(name) == (digest, profile_name(profile, spec)):
             reports.append(FileReport(file=name, status="unchanged", layout=profile.layout))
             continue
         status: FileStatus = "changed" if name in known else "new"
@@ -113,7 +113,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tup
             reports.append(_failed(con, name, profile, known, exc.problem))
             continue
         if batch is not None and not batch.takes(profile, positions, len(raw.header)):
-            _stage_batch(con, batch, spec.rules)
+            _stage_batch(con, batch, spec)
             batch = None
         batch = batch or Batch(profile, positions, len(raw.header))
         rows = con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
@@ -121,7 +121,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tup
         drop_raw(con)
         reports.append(FileReport(file=name, status=status, layout=profile.layout))
     if batch is not None:
-        _stage_batch(con, batch, spec.rules)
+        _stage_batch(con, batch, spec)
     progress("reading files", len(files), len(files))
     return reports
 
@@ -160,7 +160,7 @@ def _read_one(con: duckdb.DuckDBPyConnection, path: Path, state: FileState,
     return raw, positions
 
 
-def _stage_batch(con: duckdb.DuckDBPyConnection, batch: Batch, rules: tuple[ClassRule, ...]) -> None:
+def _stage_batch(con: duckdb.DuckDBPyConnection, batch: Batch, spec: Manifest) -> None:
     """Replace the rows of every file of ``batch`` in one transaction: all of them arrive, or none.
 
     The reads happened before the transaction, so a file DuckDB cannot parse aborts nothing.
@@ -170,9 +170,10 @@ def _stage_batch(con: duckdb.DuckDBPyConnection, batch: Batch, rules: tuple[Clas
         for pending in batch.files:
             _drop_file(con, pending.name)
             ids.append(_register(con, pending.name, pending.digest, pending.state.size, batch.profile.layout,
-                                 profile_name(batch.profile, rules)))
+                                 profile_name(batch.profile, spec)))
         source = source_for(con, ids)
-        stage_raw(con, None, batch.profile, batch.positions, batch.width, rules, source=source)
+        stage_raw(con, None, batch.profile, batch.positions, batch.width, spec.rules, source=source,
+                  currency=spec.currency, unit=spec.unit_of(batch.profile))
         finish(con, batch, ids)
 
     _in_transaction(con, stage)
@@ -188,14 +189,14 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) ->
         raise
 
 
-def profile_name(profile: Profile, rules: tuple[ClassRule, ...]) -> str:
-    """How a file was read, for the files table: layout, encoding and a digest of the profile and rules.
+def profile_name(profile: Profile, spec: Manifest) -> str:
+    """How a file was read, for the files table: layout, encoding and a digest of what reading used.
 
     A file whose bytes are unchanged is read again when this changes: a corrected delimiter, date
-    format, currency or rule must reach the rows already staged.
+    format, currency, unit or rule must reach the rows already staged.
     """
-    how = json.dumps([profile.model_dump(mode="json"), [r.model_dump(mode="json") for r in rules]],
-                     sort_keys=True, ensure_ascii=False)
+    how = json.dumps([profile.model_dump(mode="json"), [r.model_dump(mode="json") for r in spec.rules],
+                      spec.currency, str(spec.unit_of(profile))], sort_keys=True, ensure_ascii=False)
     return f"{profile.layout}:{profile.encoding}:{hashlib.sha256(how.encode()).hexdigest()[:16]}"
 
 
@@ -239,7 +240,7 @@ def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileRep
                 raise UnusableInputError(name, "customer master path is a directory, not a file")
             _drop_file(con, name)
             file_id = _register(con, name, file_digest(path), path.stat().st_size, "master", "master")
-            rows = loader(con, path, file_id, spec.master)
+            rows = loader(con, path, file_id, spec.master, currency=spec.currency)
             con.execute("UPDATE files SET rows_read = ? WHERE file_id = ?", [rows, file_id])
             rejected = dict(con.execute("SELECT reason, count(*) FROM rejects WHERE file_id = ? "
                                         "GROUP BY reason", [file_id]).fetchall())
@@ -265,12 +266,13 @@ def _derive(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tuple[Pa
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE OR REPLACE TABLE dataset AS SELECT ? AS name, CAST(? AS DATE) AS as_of, "
-                    "CAST(? AS VARCHAR[]) AS bank_names", [spec.name, spec.as_of, list(spec.bank_names)])
+                    "CAST(? AS VARCHAR[]) AS bank_names, ? AS currency",
+                    [spec.name, spec.as_of, list(spec.bank_names), spec.currency])
         by_account = {spec.display_name(p) for p, prof in files if "account" in prof.identify_by}
         account_files = [fid for fid, path in con.execute("SELECT file_id, path FROM files").fetchall()
                          if path in by_account]
         resolve_parties(con, account_files)
-        build_transactions(con, spec.rules)
+        build_transactions(con, spec.rules, spec.currency)
         build_flows(con)
         con.execute("COMMIT")
     except BaseException:

@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS staged (
     payer_account VARCHAR, payer_name VARCHAR, payer_bank VARCHAR, payer_uscc VARCHAR,
     payee_account VARCHAR, payee_name VARCHAR, payee_bank VARCHAR, payee_uscc VARCHAR,
     amount DECIMAL(18,2), date DATE, memo VARCHAR, balance DECIMAL(18,2),
-    serial VARCHAR, raw_hash UBIGINT NOT NULL, reject_reason VARCHAR);
+    serial VARCHAR, raw_hash UBIGINT NOT NULL, reject_reason VARCHAR, currency VARCHAR);
+ALTER TABLE staged ADD COLUMN IF NOT EXISTS currency VARCHAR;
 CREATE TABLE IF NOT EXISTS rejects (
     file_id INTEGER NOT NULL, line BIGINT NOT NULL, reason VARCHAR NOT NULL, raw_row VARCHAR);
 CREATE TABLE IF NOT EXISTS ingest_runs (

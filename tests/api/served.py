@@ -10,14 +10,18 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from dataclasses import dataclass
 
 import httpx
+import pytest
 import uvicorn
 
 from chainsight.api import create_app
 from chainsight.api.appdb import AppDB
 from chainsight.config import Settings
+from chainsight.graph.result import Analysis
+from chainsight.graph.stores.local import LocalStore
 from chainsight.graph.stores.protocol import GraphStore
 
 BRANCH_A, BRANCH_B = "0101", "0102"
@@ -63,3 +67,25 @@ def serve(settings: Settings, app_db_url: str, store: GraphStore | None = None) 
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+@pytest.fixture(scope="module")
+def published(small_analysis: Analysis, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small bank's analysis published to a local store file of its own."""
+    db = tmp_path_factory.mktemp("api") / "bank.duckdb"
+    LocalStore(db).publish(small_analysis)
+    return db
+
+
+@pytest.fixture(scope="module")
+def served(published: Path) -> Iterator[Served]:
+    """The app served over ``published`` with a SQLite app database beside it."""
+    gen = serve(Settings(db_path=published), f"sqlite:///{published.with_suffix('.app.sqlite')}")
+    yield next(gen)
+    gen.close()
+
+
+@pytest.fixture(scope="module")
+def top_core(small_analysis: Analysis) -> str:
+    """The best core of the small bank (a customer of branch A)."""
+    return str(small_analysis.cores.sort_values("rank")["enterprise_id"].iloc[0])

@@ -3,39 +3,14 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-from chainsight.config import Settings
 from chainsight.graph.result import Analysis
-from chainsight.graph.stores.local import LocalStore
-from tests.api.served import Served, serve
+from tests.api.served import Served, published, served, top_core  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def published(small_bank: tuple[Path, Path], small_analysis: Analysis,
-              tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small bank's analysis published to its own local store file (staging copy not needed)."""
-    db = tmp_path_factory.mktemp("api") / "bank.duckdb"
-    LocalStore(db).publish(small_analysis)
-    return db
-
-
-@pytest.fixture(scope="module")
-def served(published: Path) -> Iterator[Served]:
-    gen = serve(Settings(db_path=published), f"sqlite:///{published.with_suffix('.app.sqlite')}")
-    yield next(gen)
-    gen.close()
-
-
-@pytest.fixture(scope="module")
-def top_core(small_analysis: Analysis) -> str:
-    return str(small_analysis.cores.sort_values("rank")["enterprise_id"].iloc[0])
 
 
 def data_routes(core: str, firm: str) -> list[str]:

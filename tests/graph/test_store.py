@@ -15,7 +15,7 @@ import pytest
 
 from chainsight.errors import NotAnalysed, NotFound
 from chainsight.graph.result import Analysis
-from chainsight.graph.stores.local import LocalStore
+from chainsight.graph.stores.local import FIRM_COLUMNS, LocalStore
 from chainsight.graph.stores.protocol import (
     ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, MEMBER_COLUMNS, PROSPECT_COLUMNS,
     GraphStore, ProspectFilter,
@@ -272,3 +272,16 @@ def _forget_excluded(store: GraphStore) -> None:
         con.close()
     else:
         store._write("MATCH (a:Analysis {key: 'current'}) REMOVE a.excluded_run")  # type: ignore[attr-defined]
+
+
+def test_firms_list_every_analysed_firm_with_its_values(store: GraphStore, small_analysis: Analysis) -> None:
+    page = store.firms()
+    expected = small_analysis.firms.sort_values("enterprise_id")
+    assert tuple(page.data.columns) == FIRM_COLUMNS
+    assert page.count == len(expected) == len(page.data)
+    assert page.data["enterprise_id"].tolist() == expected["enterprise_id"].tolist()
+    assert page.data["eligible"].astype(bool).tolist() == expected["eligible"].astype(bool).tolist()
+    deposits = pd.to_numeric(page.data["deposits"]).to_numpy(float)
+    assert deposits == pytest.approx(expected["deposits"].to_numpy(float), nan_ok=True)
+    second = store.firms(skip=3, limit=4).data["enterprise_id"].tolist()
+    assert second == expected["enterprise_id"].tolist()[3:7]

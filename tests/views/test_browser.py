@@ -138,6 +138,17 @@ def test_a_hostile_name_is_text(visit: Any) -> None:
     v.page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
     v.page.wait_for_selector(".vis-tooltip", state="visible", timeout=5_000)
     assert HOSTILE in v.page.text_content(".vis-tooltip")
+    assert v.js("chainView.hovered") == "X"  # its neighbourhood is drawn over the veil
+    # the veil: the far side of the drawing (Y, not a neighbour of X) is paler than before the hover
+    y_at = v.js("() => { const n = chainView.network; return n.canvasToDOM(n.getPositions(['Y']).Y); }")
+    pixel = "p => { const c = document.querySelector('#cs-network canvas'), r = window.devicePixelRatio;" \
+            " return Array.from(c.getContext('2d').getImageData(p.x * r, p.y * r, 1, 1).data); }"
+    veiled = v.js(pixel, y_at)
+    v.page.mouse.move(box["x"] + 5, box["y"] + 5)
+    v.page.wait_for_timeout(200)
+    assert v.js("chainView.hovered") is None
+    plain = v.js(pixel, y_at)
+    assert sum(veiled[:3]) > sum(plain[:3])
     assert v.js("document.querySelectorAll('img').length") == 0
     assert v.js("document.querySelectorAll('script').length") == 3  # data, vis-network, ours
     assert v.page.title().startswith("核心<b>制造</b>")

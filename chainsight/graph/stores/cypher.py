@@ -191,6 +191,13 @@ ORDER BY c.rank, c.enterprise_id
 SKIP $skip LIMIT $limit
 """
 COUNT_CORES = "MATCH (c:Core) RETURN count(c) AS n"
+FIRMS = """
+MATCH (e:Enterprise) WHERE e.firm_json IS NOT NULL
+RETURN e.firm_json AS json
+ORDER BY e.enterprise_id
+SKIP $skip LIMIT $limit
+"""
+COUNT_FIRMS = "MATCH (e:Enterprise) WHERE e.firm_json IS NOT NULL RETURN count(e) AS n"
 CORE = "MATCH (c:Core {enterprise_id: $core_id}) RETURN c.core_json AS json"
 
 CHAIN_MEMBERS = """

@@ -159,6 +159,12 @@ class LocalStore:
         total = int(self._query("SELECT count(*) AS n FROM cs_cores")["n"].iloc[0])
         return Page(self._frame(sql, params, CORE_COLUMNS), total)
 
+    def firms(self, *, skip: int = 0, limit: int | None = None) -> Page:
+        """Every analysed firm by ``enterprise_id``, with the values the analysis judged it on."""
+        sql, params = _page("SELECT * FROM cs_firms ORDER BY enterprise_id", [], skip, limit)
+        total = int(self._query("SELECT count(*) AS n FROM cs_firms")["n"].iloc[0])
+        return Page(self._frame(sql, params, FIRM_COLUMNS), total)
+
     def _frame(self, sql: str, params: list[Any], columns: tuple[str, ...]) -> pd.DataFrame:
         return records_frame(records(self._query(sql, params), columns), columns)
 

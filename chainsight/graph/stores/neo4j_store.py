@@ -25,6 +25,7 @@ from chainsight.errors import NotAnalysed, NotFound, StoreError, StoreUnavailabl
 from chainsight.graph.result import Analysis, left_out_sentence
 from chainsight.graph.stores import cypher
 from chainsight.graph.stores.graph_rows import graph_rows
+from chainsight.graph.stores.local import FIRM_COLUMNS
 from chainsight.graph.stores.protocol import (
     ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
     PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, records, records_frame,
@@ -217,6 +218,12 @@ class Neo4jStore:
         self._require_analysis()
         rows = self._jsons(cypher.CORES, skip=skip, limit=_ALL if limit is None else limit)
         return Page(records_frame(rows, CORE_COLUMNS), self._count(cypher.COUNT_CORES))
+
+    def firms(self, *, skip: int = 0, limit: int | None = None) -> Page:
+        """Every analysed firm by ``enterprise_id``, with the values the analysis judged it on."""
+        self._require_analysis()
+        rows = self._jsons(cypher.FIRMS, skip=skip, limit=_ALL if limit is None else limit)
+        return Page(records_frame(rows, FIRM_COLUMNS), self._count(cypher.COUNT_FIRMS))
 
     def _core(self, core_id: str) -> dict[str, Any]:
         rows = self._jsons(cypher.CORE, core_id=core_id)

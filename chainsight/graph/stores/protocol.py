@@ -134,6 +134,10 @@ class GraphStore(Protocol):
     def chain(self, core_id: str, depth: int = 2) -> Chain:
         """One core's chain up to ``depth`` tiers (``MEMBER_COLUMNS``, ``EDGE_COLUMNS``)."""
 
+    def firms(self, *, skip: int = 0, limit: int | None = None) -> Page:
+        """Every analysed firm by ``enterprise_id``: identity, customer values, eligibility, core metrics
+        (``FIRM_COLUMNS`` of :mod:`chainsight.graph.stores.local`)."""
+
     def prospects(self, core_id: str | None = None, *, filters: ProspectFilter | None = None,
                   sort: str = "rank", skip: int = 0, limit: int | None = 100) -> Page:
         """Ranked prospects of one core (or of every core), filtered and paged (``PROSPECT_COLUMNS``)."""

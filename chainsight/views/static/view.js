@@ -84,8 +84,8 @@
   // Hover: veil the whole drawing, then draw the neighbourhood again on top. Cost grows with the
   // neighbourhood, not with the chain (no DataSet update of every node).
   var hovered = null;
-  network.on("hoverNode", function (p) { hovered = p.node; network.redraw(); });
-  network.on("blurNode", function () { hovered = null; network.redraw(); });
+  network.on("hoverNode", function (p) { hovered = view.hovered = p.node; network.redraw(); });
+  network.on("blurNode", function () { hovered = view.hovered = null; network.redraw(); });
   network.on("afterDrawing", function (ctx) {
     if (hovered === null || !nodes.get(hovered)) { return; }
     var near = network.getConnectedNodes(hovered).concat([hovered]);
