@@ -114,6 +114,23 @@ def parse_date_sql(text: str, formats: tuple[str, ...]) -> str:
     return f"(CASE WHEN year({parsed}) BETWEEN 1990 AND 2100 THEN {parsed} END)"
 
 
+def _step_date_sql(text: str, profile: Profile) -> str:
+    """The date of a step number: step 1 is ``step_start``, step N is N-1 ``step_unit`` later; NULL if not
+    a whole number >= 1 (so the row is ``bad_date``).
+
+    >>> import duckdb, datetime
+    >>> p = Profile(layout="payments", step_start=datetime.date(2024, 1, 1), step_unit="hour",
+    ...             columns={"payer_account": "a", "payee_account": "b", "amount": "c", "date": "step"})
+    >>> duckdb.connect().execute(f"SELECT {_step_date_sql(chr(39) + '25' + chr(39), p)}").fetchone()[0]
+    datetime.date(2024, 1, 2)
+    """
+    step = f"TRY_CAST({text} AS BIGINT)"
+    start = _lit(str(profile.step_start))
+    when = f"CAST(CAST({start} AS DATE) + ({step} - 1) * INTERVAL 1 {profile.step_unit.upper()} AS DATE)"
+    return (f"(CASE WHEN {step} >= 1 AND {step} < 1000000 AND year({when}) BETWEEN 1990 AND 2100 "
+            f"THEN {when} END)")
+
+
 def date_sql(expr: str, formats: tuple[str, ...]) -> str:
     """The date of a raw column in the first matching format, NULL when none matches or implausible."""
     return parse_date_sql(text_sql(expr), formats)
@@ -198,7 +215,7 @@ def _fields_sql(profile: Profile, positions: dict[str, int], currency: str,
             typed.append("currency")
         else:
             texts.append(f"{text_sql(col)} AS t_date")
-            typed.append(f"{parse_date_sql('t_date', profile.date_formats)} AS date")
+            typed.append(f"{_step_date_sql('t_date', profile) if profile.step_start else parse_date_sql('t_date', profile.date_formats)} AS date")
     sep = ",\n               "
     return sep.join(texts), sep.join(typed)
 

@@ -136,6 +136,9 @@ class Profile(_CsvOptions):
     debit_values: tuple[str, ...] = ("借", "D", "DR", "debit", "支出", "付")
     credit_values: tuple[str, ...] = ("贷", "C", "CR", "credit", "收入", "收")
     negative_is_debit: bool = False
+    step_start: date | None = Field(default=None, description="the date column holds a step number (a "
+                                    "payment simulation): step 1 is this day, step N is N-1 step_units later")
+    step_unit: Literal["hour", "day", "week", "month"] = "day"
     unit: str | float | None = Field(default=None, description="the unit this profile's files write amounts "
                                      "in, when not the manifest's (fen, 万元, a multiplier)")
     identify_by: tuple[Literal["uscc", "name", "account"], ...] = Field(

@@ -169,3 +169,26 @@ def test_identify_by_must_keep_uscc_and_name() -> None:
     with pytest.raises(ValidationError, match="identify_by"):
         Profile(layout="payments", identify_by=("account",), columns={
             "payer_account": "a", "payee_account": "b", "amount": "c", "date": "d"})
+
+
+def test_a_payment_simulation_with_steps_for_time_loads_without_a_date_column(tmp_path: Path) -> None:
+    # PaySim-like: step = hour of the simulation, accounts only. Step 1 is 2024-01-01 00:00, so
+    # step 24 is still 1 January, step 25 is 2 January, step 745 is 1 February (744 hours = 31 days).
+    lines = ["step,type,amount,nameOrig,nameDest", "1,PAYMENT,10.00,C1,M1", "24,PAYMENT,20.00,C1,M1",
+             "25,PAYMENT,5.00,C1,M1", "745,PAYMENT,7.00,C2,M1", "x,PAYMENT,1.00,C2,M1", "0,PAYMENT,1.00,C2,M1"]
+    (tmp_path / "sim.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "chainsight.toml").write_text(
+        '[[sources]]\npath = "sim.csv"\nprofile = "sim"\n[profiles.sim]\nlayout = "payments"\n'
+        'step_start = 2024-01-01\nstep_unit = "hour"\n'
+        'identify_by = ["uscc", "name", "account"]\n[profiles.sim.columns]\npayer_account = "nameOrig"\n'
+        'payee_account = "nameDest"\namount = "amount"\ndate = "step"\nmemo = "type"\n', encoding="utf-8")
+    report = ingest(tmp_path / "chainsight.toml", tmp_path / "s.duckdb")
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
+    dates = con.execute("SELECT line, CAST(date AS VARCHAR) FROM transaction_details ORDER BY line").fetchall()
+    rejects = con.execute("SELECT line, reason FROM rejects ORDER BY line").fetchall()
+    con.close()
+    assert dates == [(2, "2024-01-01"), (3, "2024-01-01"), (4, "2024-01-02"), (5, "2024-02-01")]
+    assert rejects == [(6, "bad_date"), (7, "bad_date")]
+    assert report.totals.rows_read == 6
