@@ -163,3 +163,34 @@ def test_firms_lists_every_firm_with_its_values(tiny: tuple[Path, Path]) -> None
     assert n is not None and len(rows) == n[0]  # every staged enterprise is analysed
     assert {"enterprise_id", "deposits", "eligible", "core_rank", "n_suppliers"} <= set(rows[0])
     assert [r["enterprise_id"] for r in rows] == sorted(r["enterprise_id"] for r in rows)
+
+
+def test_demo_users_one_per_role_created_once_and_shown_again(tiny: tuple[Path, Path]) -> None:
+    import csv
+    import io
+    import stat
+
+    from chainsight.api.appdb import AppDB, default_url
+    from chainsight.cli._demo_users import ensure_demo_users
+
+    folder, db = tiny
+    listing = ensure_demo_users(db, folder)
+    assert ensure_demo_users(db, folder) == listing  # a re-run shows the same, creates nothing
+    assert stat.S_IMODE((folder / "demo-users.txt").stat().st_mode) == 0o600
+    rows = {line.split()[0]: line.split() for line in listing.splitlines()[1:]}
+    assert sorted(rows) == ["admin", "analyst", "manager"]
+
+    result = runner.invoke(app, ["cores", "--db", str(db), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    top = next(r for r in csv.DictReader(io.StringIO(result.output.lstrip("\ufeff"))) if r["branch"])
+    appdb = AppDB.open(default_url(db))
+    try:
+        assert len(appdb.list_users()) == 3
+        for role, (_, name, _, password, _, key, *_) in rows.items():
+            principal = appdb.authenticate_key(key)
+            assert principal is not None and principal.role == role
+            assert principal.branches == (frozenset({top["branch"]}) if role == "manager" else frozenset())
+        _, name, _, password, *_ = rows["manager"]
+        assert appdb.sign_in(name, password, "127.0.0.1") is not None
+    finally:
+        appdb.close()

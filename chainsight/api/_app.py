@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from fastapi_offline import FastAPIOffline
 
 from chainsight.api import _errors
@@ -87,5 +87,10 @@ def create_app(settings: Settings, store: GraphStore | None = None, appdb: AppSt
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """The address `chainsight serve` prints leads to the API docs (the pages will live here)."""
+        return RedirectResponse("/docs")
 
     return app

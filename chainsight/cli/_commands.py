@@ -356,8 +356,13 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="working folder", file_okay=False)] = Path("demo"),
     scale: Annotated[Scale, typer.Option()] = "small",
     seed: Annotated[int, typer.Option()] = 7,
+    serve_it: Annotated[bool, typer.Option("--serve/--no-serve", help="end by serving the API")] = True,
+    port: Annotated[int, typer.Option(help="TCP port to serve on", min=1, max=65535)] = 8000,
 ) -> None:
-    """The whole job on the embedded store: generate a demo bank, ingest, analyse, show the best."""
+    """The whole job on the embedded store: generate a demo bank, ingest, analyse, show the best, serve.
+
+    Serving prints the URL and one demo user and API key per role (kept in ``<out>/demo-users.txt``).
+    """
     manifest = out_dir / "data" / "chainsight.toml"
     db = out_dir / "chainsight.duckdb"
     if not manifest.exists():
@@ -370,6 +375,11 @@ def demo(
     analyze(db=db, config=None, store="local")
     cores(db=db, top=10, format="table", output=None, store="local")
     prospects(core=None, db=db, limit=15)
+    if serve_it:
+        from chainsight.cli._demo_users import ensure_demo_users
+
+        out.print(Text(ensure_demo_users(db, out_dir)))
+        serve(db=db, store="local", host="127.0.0.1", port=port, app_db=None)
 
 
 def main() -> None:
