@@ -33,6 +33,8 @@ class Neo4jSettings(BaseSettings):
     password: str = ""
     database: str = "neo4j"
     batch_size: int = Field(default=10_000, ge=1)
+    retry_seconds: float = Field(default=15.0, ge=0, description=(
+        "how long the driver retries a failing transaction before the store reports it unavailable"))
 
 
 class Settings(BaseSettings):

@@ -30,15 +30,22 @@ STATIC = Path(__file__).parent / "static"
 PREFIX = "/api/v1"
 
 
+SERVER_RETRY_SECONDS = 2.0  # a person waits on every request: a Neo4j that is down is a 503 at once
+
+
 def server_store(settings: Settings) -> GraphStore:
     """The store a server reads: Neo4j, or the CURRENT snapshot of the local analysis.
 
-    A staging file analysed before snapshots existed gets one now (its ``cs_`` tables copied).
+    A served Neo4j store retries a failing read for at most :data:`SERVER_RETRY_SECONDS` (the
+    command line's loads keep the configured budget): the caller gets a 503 quickly and the next
+    request tries the server again. A staging file analysed before snapshots existed gets one now
+    (its ``cs_`` tables copied).
     """
     if settings.store == "neo4j":
         from chainsight.graph.stores.neo4j_store import Neo4jStore
 
-        return Neo4jStore(settings.neo4j)
+        budget = min(settings.neo4j.retry_seconds, SERVER_RETRY_SECONDS)
+        return Neo4jStore(settings.neo4j.model_copy(update={"retry_seconds": budget}))
     from chainsight.graph.stores.snapshots import SnapshotStore, current_snapshot, snapshot_existing
 
     db = settings.db_path

@@ -18,20 +18,24 @@ TOOLS = Path(__file__).parents[2] / "tools" / "neo4j"
 
 
 def test_a_neo4j_outage_is_503_and_the_app_recovers(small_analysis: Analysis, tmp_path: Path) -> None:
+    from chainsight.api._app import server_store
     from chainsight.graph.stores.neo4j_store import Neo4jStore
 
     neo4j = neo4j_settings_or_skip()
-    store = Neo4jStore(neo4j)
-    store.publish(small_analysis)
-    gen = serve(Settings(db_path=tmp_path / "unused.duckdb", store="neo4j", neo4j=neo4j),
-                f"sqlite:///{tmp_path / 'app.sqlite'}", store=store)
+    publisher = Neo4jStore(neo4j)
+    try:
+        publisher.publish(small_analysis)
+    finally:
+        publisher.close()
+    settings = Settings(db_path=tmp_path / "unused.duckdb", store="neo4j", neo4j=neo4j)
+    gen = serve(settings, f"sqlite:///{tmp_path / 'app.sqlite'}", store=server_store(settings))
     served = next(gen)
     try:
         with served.client("analyst") as client:
             assert client.get("/api/v1/cores").status_code == 200
             subprocess.run([str(TOOLS / "stop")], check=True, capture_output=True, timeout=120)
             try:
-                down = client.get("/api/v1/cores")
+                down = client.get("/api/v1/cores")  # within the client's 30 s: the server gives up fast
                 assert down.status_code == 503
                 assert down.json()["error"] == "store_unavailable" and "Traceback" not in down.text
                 assert client.get("/health").status_code == 503

@@ -54,7 +54,8 @@ class Neo4jStore:
         self.settings = settings or Neo4jSettings()
         auth = (self.settings.username, self.settings.password) if self.settings.password else None
         self._driver = neo4j.GraphDatabase.driver(self.settings.uri, auth=auth,
-                                                  connection_timeout=10, max_transaction_retry_time=15)
+                                                  connection_timeout=10,
+                                                  max_transaction_retry_time=self.settings.retry_seconds)
 
     # -- plumbing -----------------------------------------------------------------------------
     def _fail(self, exc: Exception) -> StoreError:
