@@ -1,6 +1,8 @@
-"""Prospects: of one core (``/api/v1/cores/{id}/prospects``) and of every core (``/api/v1/prospects``)."""
+"""Prospects: of one core (``/api/v1/cores/{id}/prospects``) and of every core (``/api/v1/prospects``).
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: FastAPI reads the :class:`Filters` dataclass's
+annotations as objects, and on FastAPI 0.115 a postponed (string) annotation does not resolve.
+"""
 
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
