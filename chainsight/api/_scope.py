@@ -1,6 +1,8 @@
 """The one access rule: every route, page and export reads the store through a :class:`Reader`.
 
-A manager of branches B sees (the README's table says the same):
+A manager of branches B sees (the README's table says the same; the rule's parameters are a
+:class:`~chainsight.graph.stores.protocol.Scope`, which the stores translate into the list queries
+so that a page of a long list is read as a page, and which :class:`Visibility` applies to single firms):
 
 * **our customers** (a firm with a customer record) whose branch is in B;
 * **firms at other banks** that are prospects of a core whose branch is in B, or that an admin
@@ -33,7 +35,7 @@ import pandas as pd
 
 from chainsight.api.principal import Principal
 from chainsight.errors import NotFound
-from chainsight.graph.stores.protocol import Chain, GraphStore, Leakage, Page, ProspectFilter
+from chainsight.graph.stores.protocol import Chain, GraphStore, Leakage, Page, ProspectFilter, Scope
 
 #: Fields that identify an account or a customer record: masked for readers who may not see them.
 MASKED = frozenset({"account_no", "account", "accounts", "counterparty_account", "customer_id"})
@@ -74,29 +76,27 @@ def masked_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Visibility:
-    """What one manager may see of one published analysis (``branches=None``: everything)."""
+    """What one manager may see of one published analysis (``scope=None``: everything)."""
 
-    branches: frozenset[str] | None
-    assigned: frozenset[str]
+    scope: Scope | None
     customer_branch: Callable[[str], tuple[bool, str | None]]  # firm -> (is our customer, its branch)
     name_of: Callable[[str], str | None]
 
     @property
     def everything(self) -> bool:
-        return self.branches is None
+        return self.scope is None
 
     def firm(self, firm_id: str, *, core_branch: str | None = None) -> bool:
         """Whether a firm is visible, judged as a chain member of a core in ``core_branch`` if given."""
-        if self.branches is None:
+        if self.scope is None:
             return True
         is_customer, branch = self.customer_branch(firm_id)
-        if is_customer:
-            return branch in self.branches
-        return firm_id in self.assigned or (core_branch is not None and core_branch in self.branches)
+        return self.scope.firm(firm_id, is_customer, branch,
+                               core_served=core_branch is not None and core_branch in self.scope.branches)
 
     def rows(self, frame: pd.DataFrame, cores: dict[str, str | None], column: str = "enterprise_id") -> pd.Series:
         """A boolean mask of the rows of ``frame`` (firms in chains of ``cores``) whose ``column`` is visible."""
-        if self.branches is None or frame.empty:
+        if self.scope is None or frame.empty:
             return pd.Series(True, index=frame.index)
         core_ids = frame["core_id"] if "core_id" in frame else pd.Series([None] * len(frame), index=frame.index)
         flags = [self.firm(str(fid), core_branch=cores.get(str(core)))
@@ -109,7 +109,7 @@ class Visibility:
         A tier-2 prospect's reasons and evidence name the tier-1 firm it trades through; when that
         firm is another branch's customer it becomes "a tier-1 firm of another branch".
         """
-        if self.branches is None or frame.empty or "via_id" not in frame:
+        if self.scope is None or frame.empty or "via_id" not in frame:
             return frame
         known = frame["via_id"].notna() & (frame["via_id"] != frame.get("core_id"))
         hidden = known & ~self.rows(frame.assign(via_id=frame["via_id"].fillna("")), cores, "via_id")
@@ -216,14 +216,15 @@ class Reader:
     @property
     def visibility(self) -> Visibility:
         if self._visibility is None:
-            if self.principal.sees_all_branches:
-                self._visibility = Visibility(None, frozenset(), self._index.customer_branch,
-                                              self._index.name_of)
-            else:
-                self._visibility = Visibility(frozenset(self.principal.branches), self._assigned,
-                                              self._index.customer_branch,
-                                              self._index.name_of)
+            self._visibility = Visibility(self.scope, self._index.customer_branch, self._index.name_of)
         return self._visibility
+
+    @property
+    def scope(self) -> Scope | None:
+        """The access rule's parameters for this principal (None: everything)."""
+        if self.principal.sees_all_branches:
+            return None
+        return Scope(frozenset(self.principal.branches), self._assigned)
 
     def _core_branches(self) -> dict[str, str | None]:
         return {} if self.visibility.everything else self._index.cores()
@@ -297,14 +298,10 @@ class Reader:
         """Visible prospects of one visible core (or of every core), filtered, sorted and paged."""
         if core_id is not None:
             self._need_core(core_id, "prospects")
-        if self.visibility.everything:
-            page = self.store.prospects(core_id, filters=filters, sort=sort, skip=skip, limit=limit)
-        else:
-            whole = self.store.prospects(core_id, filters=filters, sort=sort, limit=None).data
-            cores = self._core_branches()
-            keep = whole["core_id"].map(lambda c: self._visible_core(str(c))).astype(bool)
-            page = self._page(whole[keep & self.visibility.rows(whole, cores)], skip, limit)
-            page = Page(self.visibility.hide_via(page.data, cores), page.count)
+        page = self.store.prospects(core_id, filters=filters, sort=sort, skip=skip, limit=limit,
+                                    scope=self.scope)
+        if not self.visibility.everything:
+            page = Page(self.visibility.hide_via(page.data, self._core_branches()), page.count)
         self._audit("prospects", len(page.data), 200)
         return Page(self._frame(page.data), page.count)
 
@@ -343,13 +340,7 @@ class Reader:
         """Alerts on visible firms of visible cores."""
         if core_id is not None:
             self._need_core(core_id, "alerts")
-        if self.visibility.everything:
-            page = self.store.alerts(core_id, kinds=kinds, skip=skip, limit=limit)
-        else:
-            whole = self.store.alerts(core_id, kinds=kinds).data
-            keep = whole["core_id"].map(lambda c: self._visible_core(str(c))).astype(bool)
-            keep &= self.visibility.rows(whole, self._core_branches())
-            page = self._page(whole[keep], skip, limit)
+        page = self.store.alerts(core_id, kinds=kinds, skip=skip, limit=limit, scope=self.scope)
         self._audit("alerts", len(page.data), 200)
         return Page(self._frame(page.data), page.count)
 

@@ -18,7 +18,7 @@ from chainsight.graph.result import Analysis
 from chainsight.graph.stores.local import FIRM_COLUMNS, LocalStore
 from chainsight.graph.stores.protocol import (
     ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, MEMBER_COLUMNS, PROSPECT_COLUMNS,
-    GraphStore, ProspectFilter,
+    GraphStore, ProspectFilter, Scope,
 )
 from tests.conftest import neo4j_settings_or_skip
 
@@ -285,3 +285,58 @@ def test_firms_list_every_analysed_firm_with_its_values(store: GraphStore, small
     assert deposits == pytest.approx(expected["deposits"].to_numpy(float), nan_ok=True)
     second = store.firms(skip=3, limit=4).data["enterprise_id"].tolist()
     assert second == expected["enterprise_id"].tolist()[3:7]
+
+
+def _scoped_by_hand(analysis: Analysis, rows: pd.DataFrame, branch: str, assigned: set[str]) -> list[tuple[str, str]]:
+    """The (core, firm) pairs of ``rows`` a manager of ``branch`` may see, worked out from the firm table."""
+    firms = analysis.firms.set_index("enterprise_id")
+    customer = firms["is_customer"].fillna(False).astype(bool)
+    ours = set(customer.index[customer & (firms["branch"] == branch)])
+    customers = set(customer.index[customer])
+
+    def sees(firm: str, core: str | None) -> bool:
+        if firm in customers:
+            return firm in ours
+        return firm in assigned or (core is not None and core in ours)
+
+    return sorted((c, f) for c, f in zip(rows["core_id"], rows["enterprise_id"])
+                  if sees(str(c), None) and sees(str(f), str(c)))
+
+
+@pytest.fixture(scope="module")
+def scope_case(small_analysis: Analysis) -> tuple[str, set[str]]:
+    """A branch with a core that is our customer, and two firms of other banks assigned to it."""
+    firms = small_analysis.firms.set_index("enterprise_id")
+    cores = small_analysis.cores["enterprise_id"]
+    customer_cores = firms.loc[cores][firms.loc[cores, "is_customer"].fillna(False).astype(bool)]
+    branch = str(customer_cores["branch"].iloc[0])
+    p = small_analysis.prospects
+    elsewhere = p[~p["is_customer"].fillna(False).astype(bool) & ~p["core_id"].isin(customer_cores.index)]
+    return branch, set(elsewhere["enterprise_id"].astype(str).head(2))
+
+
+def test_a_scoped_prospect_list_is_what_the_rule_allows(store: GraphStore, small_analysis: Analysis,
+                                                        scope_case: tuple[str, set[str]]) -> None:
+    branch, assigned = scope_case
+    scope = Scope(frozenset({branch}), frozenset(assigned))
+    every = ProspectFilter(kinds=None)
+    got = store.prospects(None, filters=every, limit=None, scope=scope)
+    expected = _scoped_by_hand(small_analysis, small_analysis.prospects, branch, assigned)
+    assert 0 < got.count == len(expected) < len(small_analysis.prospects)
+    assert sorted(zip(got.data["core_id"], got.data["enterprise_id"])) == expected
+    assert set(got.data["enterprise_id"]) >= assigned  # assigned firms show even in others' chains
+    # paging and counting come after the rule: pages add up to the scoped list
+    pages = [store.prospects(None, filters=every, skip=s, limit=9, scope=scope) for s in range(0, got.count, 9)]
+    assert {p.count for p in pages} == {got.count}
+    assert [f for p in pages for f in p.data["enterprise_id"]] == got.data["enterprise_id"].tolist()
+    nobody = store.prospects(None, filters=every, limit=None, scope=Scope(frozenset({"no such branch"})))
+    assert nobody.count == 0 and nobody.data.empty
+
+
+def test_scoped_alerts_are_what_the_rule_allows(store: GraphStore, small_analysis: Analysis,
+                                                scope_case: tuple[str, set[str]]) -> None:
+    branch, assigned = scope_case
+    got = store.alerts(scope=Scope(frozenset({branch}), frozenset(assigned)))
+    expected = _scoped_by_hand(small_analysis, small_analysis.alerts, branch, assigned)
+    assert got.count == len(expected) < len(small_analysis.alerts)
+    assert sorted(zip(got.data["core_id"], got.data["enterprise_id"])) == expected

@@ -214,6 +214,17 @@ RETURN a.enterprise_id AS payer_id, b.enterprise_id AS payee_id, p.amount AS amo
 ORDER BY payer_id, payee_id
 """
 
+# The access rule of chainsight.graph.stores.protocol.Scope for a row about firm m in core c's chain:
+# null $branches is no restriction; customer status and branch are the firm nodes' own.
+_SCOPE = """
+  AND ($branches IS NULL OR (
+        (CASE WHEN coalesce(c.is_customer, false) THEN c.branch IN $branches
+              ELSE c.enterprise_id IN $assigned END)
+    AND (CASE WHEN coalesce(m.is_customer, false) THEN m.branch IN $branches
+              ELSE m.enterprise_id IN $assigned
+                   OR (coalesce(c.is_customer, false) AND c.branch IN $branches) END)))
+"""
+
 # The prospect filter: each optional condition is written so that a null parameter disables it.
 _PROSPECT_MATCH = """
 MATCH (m:Enterprise)-[r:IN_CHAIN]->(c:Core)
@@ -228,7 +239,7 @@ WHERE ($core_id IS NULL OR c.enterprise_id = $core_id)
   AND ($manager IS NULL OR r.manager = $manager)
   AND ($min_score IS NULL OR r.score >= $min_score)
   AND ($name_contains IS NULL OR r.name CONTAINS $name_contains)
-"""
+""" + _SCOPE
 PROSPECTS_BY_RANK = _PROSPECT_MATCH + """
 RETURN r.prospect_json AS json
 ORDER BY r.rank ASC, c.enterprise_id, m.enterprise_id
@@ -281,7 +292,10 @@ ORDER BY r.direction, r.rank, e.enterprise_id
 _ALERT_MATCH = """
 MATCH (a:Alert)
 WHERE ($core_id IS NULL OR a.core_id = $core_id) AND ($kinds IS NULL OR a.kind IN $kinds)
-"""
+OPTIONAL MATCH (m:Enterprise {enterprise_id: a.enterprise_id})
+OPTIONAL MATCH (c:Enterprise {enterprise_id: a.core_id})
+WITH a, m, c WHERE TRUE
+""" + _SCOPE
 ALERTS = _ALERT_MATCH + """
 RETURN a.row_json AS json
 ORDER BY CASE a.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.core_id, a.kind,

@@ -25,8 +25,8 @@ from chainsight.errors import NotAnalysed, NotFound, StoreUnavailable
 from chainsight.graph.result import Analysis, left_out_sentence
 from chainsight.graph.stores.protocol import (
     ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS,
-    MEMBER_COLUMNS, PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, excluded_rows,
-    ordered, plain, records, records_frame,
+    MEMBER_COLUMNS, PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, Scope, check_sort, excluded_rows,
+    ordered, plain, plain_frame, records,
 )
 
 FIRM_COLUMNS = (
@@ -65,6 +65,35 @@ def prospect_where(core_id: str | None, f: ProspectFilter) -> tuple[str, list[An
         clauses.append("contains(name, ?)")
         params.append(f.name_contains)
     return " AND ".join(clauses), params
+
+
+_CUSTOMERS_IN = "SELECT enterprise_id FROM cs_firms WHERE is_customer AND list_contains(?, branch)"
+_CUSTOMERS = "SELECT enterprise_id FROM cs_firms WHERE is_customer"
+
+
+def _visible_firm(firm: str, core: str | None, scope: Scope) -> tuple[str, list[Any]]:
+    branches, assigned = scope.params()
+    served = f" OR {core} IN ({_CUSTOMERS_IN})" if core else ""
+    sql = (f"({firm} IN ({_CUSTOMERS_IN}) OR ({firm} NOT IN ({_CUSTOMERS}) "
+           f"AND (list_contains(?, {firm}){served})))")
+    return sql, [branches, assigned, *([branches] if core else [])]
+
+
+def scope_where(scope: Scope | None) -> tuple[str, list[Any]]:
+    """SQL condition and parameters of :class:`Scope`'s rule for a table with ``core_id, enterprise_id``.
+
+    Customer status and branch come from ``cs_firms``; ``None`` is no restriction.
+
+    >>> scope_where(None)
+    ('TRUE', [])
+    >>> scope_where(Scope(frozenset({"B1"})))[1]
+    [['B1'], [], ['B1'], [['B1'], [], ['B1']]
+    """
+    if scope is None:
+        return "TRUE", []
+    core_sql, core_params = _visible_firm("core_id", None, scope)
+    firm_sql, firm_params = _visible_firm("enterprise_id", "core_id", scope)
+    return f"{core_sql} AND {firm_sql}", core_params + firm_params
 
 
 class LocalStore:
@@ -166,7 +195,7 @@ class LocalStore:
         return Page(self._frame(sql, params, FIRM_COLUMNS), total)
 
     def _frame(self, sql: str, params: list[Any], columns: tuple[str, ...]) -> pd.DataFrame:
-        return records_frame(records(self._query(sql, params), columns), columns)
+        return plain_frame(self._query(sql, params), columns)
 
     def _core(self, core_id: str) -> dict[str, Any]:
         rows = self._query("SELECT * FROM cs_cores WHERE enterprise_id = ?", [core_id])
@@ -187,18 +216,22 @@ class LocalStore:
         return Chain(core, members, edges)
 
     def prospects(self, core_id: str | None = None, *, filters: ProspectFilter | None = None,
-                  sort: str = "rank", skip: int = 0, limit: int | None = 100) -> Page:
-        """Prospects matching ``filters``, sorted, one page of them and the total."""
+                  sort: str = "rank", skip: int = 0, limit: int | None = 100, scope: Scope | None = None) -> Page:
+        """Prospects matching ``filters`` that ``scope`` may see, sorted, one page of them and the total."""
         column, ascending = check_sort(sort)
         where, params = prospect_where(core_id, filters or ProspectFilter())
+        scoped, scope_params = scope_where(scope)
+        where, params = f"{where} AND {scoped}", params + scope_params
         order = f"{column} {'ASC' if ascending else 'DESC'}, core_id, enterprise_id"
-        sql, paged = _page(f"SELECT * FROM cs_prospects WHERE {where} ORDER BY {order}", params,
-                           skip, limit)
-        total = int(self._query(f"SELECT count(*) AS n FROM cs_prospects WHERE {where}", params)["n"].iloc[0])
-        rows = records(self._query(sql, paged), PROSPECT_COLUMNS)
-        for row in rows:
-            row["evidence"] = json.loads(row["evidence"])
-        return Page(records_frame(rows, PROSPECT_COLUMNS), total)
+        sql, paged = _page(f"SELECT *, count(*) OVER () AS _total FROM cs_prospects WHERE {where} "
+                           f"ORDER BY {order}", params, skip, limit)
+        rows = self._query(sql, paged)
+        if rows.empty:  # a page past the end still says how many there are
+            total = int(self._query(f"SELECT count(*) AS n FROM cs_prospects WHERE {where}", params)["n"].iloc[0])
+        else:
+            total = int(rows["_total"].iloc[0])
+        rows["evidence"] = [json.loads(e) for e in rows["evidence"]]
+        return Page(plain_frame(rows, PROSPECT_COLUMNS), total)
 
     def enterprise(self, enterprise_id: str) -> dict[str, Any]:
         """A firm's attributes, the chains it belongs to and its prospect rows."""
@@ -251,8 +284,8 @@ class LocalStore:
         return Leakage(rows[0] if rows else {"core_id": core_id}, top)
 
     def alerts(self, core_id: str | None = None, *, kinds: tuple[str, ...] | None = None,
-               skip: int = 0, limit: int | None = None) -> Page:
-        """Alerts, most severe first."""
+               skip: int = 0, limit: int | None = None, scope: Scope | None = None) -> Page:
+        """Alerts that ``scope`` may see, most severe first."""
         clauses: list[str] = ["TRUE"]
         params: list[Any] = []
         if core_id is not None:
@@ -261,7 +294,9 @@ class LocalStore:
         if kinds is not None:
             clauses.append("list_contains(?, kind)")
             params.append(list(kinds))
-        where = " AND ".join(clauses)
+        scoped, scope_params = scope_where(scope)
+        where = " AND ".join([*clauses, scoped])
+        params += scope_params
         order = ("CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, core_id, kind, "
                  "enterprise_id")
         sql, paged = _page(f"SELECT * FROM cs_alerts WHERE {where} ORDER BY {order}", params, skip, limit)

@@ -28,7 +28,7 @@ from chainsight.graph.stores.graph_rows import graph_rows
 from chainsight.graph.stores.local import FIRM_COLUMNS
 from chainsight.graph.stores.protocol import (
     ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
-    PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, check_sort, records, records_frame,
+    PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, Scope, check_sort, records, records_frame,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -243,15 +243,15 @@ class Neo4jStore:
         return Chain(core, members, records_frame(records(edges, EDGE_COLUMNS), EDGE_COLUMNS))
 
     def prospects(self, core_id: str | None = None, *, filters: ProspectFilter | None = None,
-                  sort: str = "rank", skip: int = 0, limit: int | None = 100) -> Page:
-        """Prospects matching ``filters``, sorted, one page of them and the total."""
+                  sort: str = "rank", skip: int = 0, limit: int | None = 100, scope: Scope | None = None) -> Page:
+        """Prospects matching ``filters`` that ``scope`` may see, sorted, one page of them and the total."""
         check_sort(sort)
         self._require_analysis()
         f = filters or ProspectFilter()
         params = {"core_id": core_id, "kinds": list(f.kinds) if f.kinds is not None else None,
                   "direction": f.direction, "tier": f.tier, "segment": f.segment, "stage": f.stage,
                   "eligible": f.eligible, "branch": f.branch, "manager": f.manager,
-                  "min_score": f.min_score, "name_contains": f.name_contains}
+                  "min_score": f.min_score, "name_contains": f.name_contains, **_scope(scope)}
         rows = self._jsons(_SORTS[sort], skip=skip, limit=_ALL if limit is None else limit, **params)
         return Page(records_frame(rows, PROSPECT_COLUMNS), self._count(cypher.COUNT_PROSPECTS, **params))
 
@@ -295,12 +295,20 @@ class Neo4jStore:
         return Leakage(summary, top)
 
     def alerts(self, core_id: str | None = None, *, kinds: tuple[str, ...] | None = None,
-               skip: int = 0, limit: int | None = None) -> Page:
-        """Alerts, most severe first."""
+               skip: int = 0, limit: int | None = None, scope: Scope | None = None) -> Page:
+        """Alerts that ``scope`` may see, most severe first."""
         self._require_analysis()
-        params = {"core_id": core_id, "kinds": list(kinds) if kinds is not None else None}
+        params = {"core_id": core_id, "kinds": list(kinds) if kinds is not None else None, **_scope(scope)}
         rows = self._jsons(cypher.ALERTS, skip=skip, limit=_ALL if limit is None else limit, **params)
         return Page(records_frame(rows, ALERT_COLUMNS), self._count(cypher.COUNT_ALERTS, **params))
+
+
+def _scope(scope: Scope | None) -> dict[str, Any]:
+    """The ``$branches`` and ``$assigned`` parameters of the Cypher access rule (null: everything)."""
+    if scope is None:
+        return {"branches": None, "assigned": None}
+    branches, assigned = scope.params()
+    return {"branches": branches, "assigned": assigned}
 
 
 __all__ = ["Neo4jStore"]

@@ -78,6 +78,43 @@ class ProspectFilter:
     name_contains: str | None = None
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Who may see what — the access rule's parameters, which every store translates into its query.
+
+    A reader whose scope is ``Scope(branches, assigned)`` sees, of a list about cores' chains:
+
+    * a **firm that is our customer** (``is_customer`` in the firm table) when its ``branch`` is in
+      ``branches``;
+    * a **firm at another bank** when it is in ``assigned`` (an admin put it in one of those branches),
+      or when the row is about a core that is our customer in one of ``branches``;
+    * only rows whose **core** is visible by the same two rules (judged as a firm in no chain).
+
+    ``None`` instead of a scope means everything (analysts, admins). :meth:`firm` is the rule in
+    Python (for single firms); :func:`chainsight.graph.stores.local.scope_where` and the Cypher
+    ``_SCOPE`` fragment are the same rule as query text; the store tests check that all three agree.
+
+    >>> s = Scope(frozenset({"B1"}), frozenset({"X"}))
+    >>> s.firm("A", True, "B1", core_served=False), s.firm("A", True, "B2", core_served=True)
+    (True, False)
+    >>> s.firm("X", False, None, core_served=False), s.firm("Y", False, None, core_served=True)
+    (True, True)
+    """
+
+    branches: frozenset[str]
+    assigned: frozenset[str] = frozenset()
+
+    def firm(self, firm_id: str, is_customer: bool, branch: str | None, *, core_served: bool) -> bool:
+        """Whether a firm is visible; ``core_served``: the row's core is our customer in ``branches``."""
+        if is_customer:
+            return branch in self.branches
+        return firm_id in self.assigned or core_served
+
+    def params(self) -> tuple[list[str], list[str]]:
+        """The branches and assigned firms as sorted lists (query parameters)."""
+        return sorted(self.branches), sorted(self.assigned)
+
+
 class Page(NamedTuple):
     """One page of a list and the size of the whole list."""
 
@@ -139,8 +176,9 @@ class GraphStore(Protocol):
         (``FIRM_COLUMNS`` of :mod:`chainsight.graph.stores.local`)."""
 
     def prospects(self, core_id: str | None = None, *, filters: ProspectFilter | None = None,
-                  sort: str = "rank", skip: int = 0, limit: int | None = 100) -> Page:
-        """Ranked prospects of one core (or of every core), filtered and paged (``PROSPECT_COLUMNS``)."""
+                  sort: str = "rank", skip: int = 0, limit: int | None = 100, scope: Scope | None = None) -> Page:
+        """Ranked prospects of one core (or of every core), filtered and paged (``PROSPECT_COLUMNS``);
+        with ``scope``, only the rows it may see (paged and counted after the rule)."""
 
     def enterprise(self, enterprise_id: str) -> dict[str, Any]:
         """One firm with its evidence: attributes, the chains it is in, its prospect rows, and the ties
@@ -161,8 +199,8 @@ class GraphStore(Protocol):
         """Off-us shares of the core's payments and receipts and its top external counterparties."""
 
     def alerts(self, core_id: str | None = None, *, kinds: tuple[str, ...] | None = None,
-               skip: int = 0, limit: int | None = None) -> Page:
-        """Changes between the two latest periods (``ALERT_COLUMNS``)."""
+               skip: int = 0, limit: int | None = None, scope: Scope | None = None) -> Page:
+        """Changes between the two latest periods (``ALERT_COLUMNS``); with ``scope``, only visible rows."""
 
     def close(self) -> None:
         """Release connections."""
@@ -192,16 +230,40 @@ def plain(value: Any) -> Any:
     return value
 
 
+def plain_column(series: pd.Series) -> list[Any]:
+    """One column as plain Python values — :func:`plain` of each cell, column-wise where the dtype allows.
+
+    >>> plain_column(pd.Series([1.5, float("nan")])), plain_column(pd.Series([1, 2]))
+    ([1.5, None], [1, 2])
+    """
+    dtype = series.dtype
+    values = series.tolist()
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return values
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return [None if v != v else v for v in values]
+    return [v if v is None or type(v) is str else plain(v) for v in values]
+
+
 def records(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict[str, Any]]:
     """The rows of ``frame`` as plain dicts over exactly ``columns`` (missing ones None)."""
-    present = [c for c in columns if c in frame.columns]
-    rows = frame[present].to_dict("records")
-    return [{c: plain(row.get(c)) for c in columns} for row in rows]
+    empty = [None] * len(frame)
+    cells = [plain_column(frame[c]) if c in frame.columns else empty for c in columns]
+    return [dict(zip(columns, row)) for row in zip(*cells)] if columns else [{} for _ in empty]
 
 
 def records_frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
     """The DataFrame every store returns: built from plain dicts, so both stores type it alike."""
     return pd.DataFrame([{c: plain(r.get(c)) for c in columns} for r in rows], columns=list(columns))
+
+
+def plain_frame(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``records_frame(records(frame, columns), columns)`` built column by column (the same frame, faster)."""
+    if frame.empty:
+        return records_frame([], columns)
+    empty = [None] * len(frame)
+    return pd.DataFrame({c: plain_column(frame[c]) if c in frame.columns else empty for c in columns},
+                        columns=list(columns))
 
 
 def ordered(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
