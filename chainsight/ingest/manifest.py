@@ -141,6 +141,8 @@ class Profile(_CsvOptions):
     step_unit: Literal["hour", "day", "week", "month"] = "day"
     unit: str | float | None = Field(default=None, description="the unit this profile's files write amounts "
                                      "in, when not the manifest's (fen, 万元, a multiplier)")
+    decimal: Literal[".", ","] = Field(default=".", description="the decimal mark of amounts: \",\" reads "
+                                       "1.234,56 and 1 234,56 (points, spaces and ' then group digits)")
     identify_by: tuple[Literal["uscc", "name", "account"], ...] = Field(
         default=("uscc", "name"), description="evidence that identifies a party the master does not "
         "hold: add \"account\" so that an account seen without a name or USCC is a firm of its own")
@@ -232,6 +234,16 @@ class MasterFiles(_CsvOptions):
     columns: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, Money] = Field(default_factory=dict)
     blank_is_zero: tuple[str, ...] = ()
+    unit: str | float | None = Field(default=None, description="the unit the master's money columns and "
+                                     "constants are written in, when not the manifest's (万元, fen, a number)")
+    decimal: Literal[".", ","] = Field(default=".", description="the decimal mark of the master's amounts")
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str | float | None) -> str | float | None:
+        if value is not None:
+            unit_value(value)
+        return value
 
     @model_validator(mode="after")
     def _known_money(self) -> MasterFiles:
@@ -357,6 +369,11 @@ class Manifest(_Strict):
     def unit_of(self, profile: Profile) -> Decimal:
         """The multiplier of a profile's amounts: its own ``unit``, else the manifest's."""
         return unit_value(self.unit if profile.unit is None else profile.unit)
+
+    def master_unit(self) -> Decimal:
+        """The multiplier of the master's money columns: ``[master] unit``, else the manifest's."""
+        own = self.master.unit if self.master is not None else None
+        return unit_value(self.unit if own is None else own)
 
     @model_validator(mode="after")
     def _profiles_exist(self) -> Manifest:
