@@ -236,22 +236,24 @@ def entities(db: Path, truth: Path, pipeline_id: Callable[[str], str]) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def entity_markdown(table: pd.DataFrame) -> str:
-    """The entity-resolution figures as a markdown table."""
-    lines = ["| grouping | mentions | pairwise precision | pairwise recall |", "|---|---:|---:|---:|"]
+def pr_markdown(table: pd.DataFrame, label: str, first: str, count: str, names: tuple[str, str]) -> str:
+    """A precision/recall table as markdown: one row per ``table`` row, headed ``first`` and ``count``."""
+    lines = [f"| {first} | {count} | {names[0]} | {names[1]} |", "|---|---:|---:|---:|"]
     for r in table.to_dict("records"):
         cells = ["–" if v is None or v != v else f"{v:.3f}" for v in (r["precision"], r["recall"])]
-        lines.append(f"| {r['grouping']} | {r['mentions']:,} | {cells[0]} | {cells[1]} |")
+        lines.append(f"| {r[label]} | {r[count]:,} | {cells[0]} | {cells[1]} |")
     return "\n".join(lines)
+
+
+def entity_markdown(table: pd.DataFrame) -> str:
+    """The entity-resolution figures as a markdown table."""
+    return pr_markdown(table, "grouping", "grouping", "mentions", ("pairwise precision", "pairwise recall"))
 
 
 def class_markdown(classes: pd.DataFrame) -> str:
     """The per-class figures as a markdown table."""
-    lines = ["| flow class (truth) | rows | precision | recall |", "|---|---:|---:|---:|"]
-    for r in classes.to_dict("records"):
-        cells = ["–" if v is None or v != v else f"{v:.3f}" for v in (r["precision"], r["recall"])]
-        lines.append(f"| {r['class']} | {r['rows']:,} | {cells[0]} | {cells[1]} |")
-    return "\n".join(lines)
+    return pr_markdown(classes.rename(columns={"class": "flow class (truth)"}), "flow class (truth)",
+                       "flow class (truth)", "rows", ("precision", "recall"))
 
 
 def markdown(metrics: Metrics) -> str:

@@ -95,7 +95,7 @@ def check_date_formats(value: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class _CsvOptions(_Strict):
-    """What every CSV read is told: an ASCII-compatible encoding, one delimiter character, date formats."""
+    """What every CSV read is told: a known encoding, one delimiter character, date formats, a unit."""
 
     @field_validator("encoding", check_fields=False)
     @classmethod
@@ -112,6 +112,13 @@ class _CsvOptions(_Strict):
     @classmethod
     def _parsable_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return check_date_formats(value)
+
+    @field_validator("unit", check_fields=False)
+    @classmethod
+    def _known_unit(cls, value: str | float | None) -> str | float | None:
+        if value is not None:
+            unit_value(value)
+        return value
 
 
 class Profile(_CsvOptions):
@@ -154,13 +161,6 @@ class Profile(_CsvOptions):
         if missing or len(set(value)) != len(value):
             raise ValueError(f"identify_by lists each of \"uscc\", \"name\" (always used, in that order) "
                              f"and optionally \"account\" once; got {list(value)}")
-        return value
-
-    @field_validator("unit")
-    @classmethod
-    def _known_unit(cls, value: str | float | None) -> str | float | None:
-        if value is not None:
-            unit_value(value)
         return value
 
     @model_validator(mode="after")
@@ -237,13 +237,6 @@ class MasterFiles(_CsvOptions):
     unit: str | float | None = Field(default=None, description="the unit the master's money columns and "
                                      "constants are written in, when not the manifest's (万元, fen, a number)")
     decimal: Literal[".", ","] = Field(default=".", description="the decimal mark of the master's amounts")
-
-    @field_validator("unit")
-    @classmethod
-    def _known_unit(cls, value: str | float | None) -> str | float | None:
-        if value is not None:
-            unit_value(value)
-        return value
 
     @model_validator(mode="after")
     def _known_money(self) -> MasterFiles:
