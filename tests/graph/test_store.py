@@ -285,3 +285,14 @@ def test_firms_list_every_analysed_firm_with_its_values(store: GraphStore, small
     assert deposits == pytest.approx(expected["deposits"].to_numpy(float), nan_ok=True)
     second = store.firms(skip=3, limit=4).data["enterprise_id"].tolist()
     assert second == expected["enterprise_id"].tolist()[3:7]
+
+
+def test_why_missing_says_the_analysis_currency(tmp_path: Path, small_analysis: Analysis) -> None:
+    from dataclasses import replace
+
+    euro = replace(small_analysis, meta={**small_analysis.meta, "currency": "EUR"})
+    store = _local(tmp_path)
+    store.publish(euro)
+    core_id, firm = small_analysis.excluded[["core_id", "enterprise_id"]].iloc[0]
+    answer = store.why_missing(core_id, firm)
+    assert answer and all(" (EUR " in a and "CNY" not in a for a in answer)
