@@ -192,13 +192,68 @@ def classification(db: Path, truth: Path) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _pairs(sizes: pd.Series) -> int:
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def pairwise(mentions: pd.DataFrame, said: str) -> dict[str, float | None]:
+    """Pairwise precision and recall of the grouping ``said`` against ``firm``: two mentions are a pair
+    when they are grouped together; a mention without an id is a group of its own."""
+    ids = mentions[said].fillna(pd.Series("\x00" + mentions.index.astype(str), index=mentions.index))
+    found = _pairs(ids.value_counts())
+    planted = _pairs(mentions["firm"].value_counts())
+    hit = _pairs(mentions.assign(_id=ids).groupby(["_id", "firm"]).size())
+    return {"precision": hit / found if found else None, "recall": hit / planted if planted else None}
+
+
+def entities(db: Path, truth: Path, pipeline_id: Callable[[str], str]) -> pd.DataFrame:
+    """Entity resolution of the counterparties ingest saw, beside two naive baselines.
+
+    A mention is one (account, name) of the ``parties`` table whose name the truth gives one firm
+    (its canonical name or a planted variant; names two firms share are left out: only the account
+    could tell). ChainSight's grouping is its ``party_id``; the baselines group by the name as
+    written and by ``name_key`` (brackets, legal form, full width folded).
+    """
+    import duckdb
+
+    from chainsight.ingest.entities import name_key
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        parties = con.execute("SELECT account, name, party_id FROM parties WHERE name IS NOT NULL").df()
+    finally:
+        con.close()
+    variants = pd.read_csv(truth / "name_variants.csv", dtype=str)
+    names = pd.concat([variants[["firm", "canonical"]].rename(columns={"canonical": "name"}),
+                       variants[["firm", "variant"]].rename(columns={"variant": "name"})]).drop_duplicates()
+    unique = names.groupby("name")["firm"].transform("nunique") == 1
+    names = names[unique].assign(firm=lambda f: f["firm"].map(pipeline_id))
+    mentions = parties.merge(names, on="name").reset_index(drop=True)
+    mentions["key"] = mentions["name"].map(name_key)
+    rows = [{"grouping": label, "mentions": len(mentions), **pairwise(mentions, column)}
+            for label, column in (("ChainSight (party_id)", "party_id"), ("name as written", "name"),
+                                  ("name_key", "key"))]
+    return pd.DataFrame(rows)
+
+
+def pr_markdown(table: pd.DataFrame, label: str, first: str, count: str, names: tuple[str, str]) -> str:
+    """A precision/recall table as markdown: one row per ``table`` row, headed ``first`` and ``count``."""
+    lines = [f"| {first} | {count} | {names[0]} | {names[1]} |", "|---|---:|---:|---:|"]
+    for r in table.to_dict("records"):
+        cells = ["–" if v is None or v != v else f"{v:.3f}" for v in (r["precision"], r["recall"])]
+        lines.append(f"| {r[label]} | {r[count]:,} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines)
+
+
+def entity_markdown(table: pd.DataFrame) -> str:
+    """The entity-resolution figures as a markdown table."""
+    return pr_markdown(table, "grouping", "grouping", "mentions", ("pairwise precision", "pairwise recall"))
+
+
 def class_markdown(classes: pd.DataFrame) -> str:
     """The per-class figures as a markdown table."""
-    lines = ["| flow class (truth) | rows | precision | recall |", "|---|---:|---:|---:|"]
-    for r in classes.to_dict("records"):
-        cells = ["–" if v is None or v != v else f"{v:.3f}" for v in (r["precision"], r["recall"])]
-        lines.append(f"| {r['class']} | {r['rows']:,} | {cells[0]} | {cells[1]} |")
-    return "\n".join(lines)
+    return pr_markdown(classes.rename(columns={"class": "flow class (truth)"}), "flow class (truth)",
+                       "flow class (truth)", "rows", ("precision", "recall"))
 
 
 def markdown(metrics: Metrics) -> str:
@@ -252,10 +307,13 @@ def main() -> None:
         analysis = bank(folder, args.scale, args.seed)
         metrics = measure(analysis, read_truth(folder / "data" / "truth", pipeline_id))
         classes = classification(folder / "staging.duckdb", folder / "data" / "truth")
+        firms = entities(folder / "staging.duckdb", folder / "data" / "truth", pipeline_id)
     print(f"Accuracy on the {args.scale} demo bank (seed {args.seed}):\n")
     print(markdown(metrics))
     print("\nTrade / non-trade classification of the rows ingest kept, per class of the truth:\n")
     print(class_markdown(classes))
+    print("\nEntity resolution: mentions (account, name) of one firm grouped together, pairwise:\n")
+    print(entity_markdown(firms))
 
 
 if __name__ == "__main__":

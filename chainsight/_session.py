@@ -152,9 +152,15 @@ class ChainSight:
 
         The drawing is :func:`chainsight.views.render_chain`'s: suppliers left, core centre, customers
         right, prospects coloured by kind, search, filters, evidence on click, PNG export. Returns an
-        ``IPython.display.HTML``; its ``.data`` is the iframe's markup, in a ``<div>``.
+        ``IPython.display.HTML``; its ``.data`` is the iframe's markup, in a ``<div>``. IPython is what
+        Jupyter runs on, and is not a dependency of ChainSight itself: without it this raises a
+        ``ConfigError`` that says so (``chainsight.views.chain_page`` gives the same HTML as text).
         """
-        from IPython.display import HTML
+        try:
+            from IPython.display import HTML
+        except ImportError as exc:
+            raise ConfigError("cs.view displays in Jupyter and needs IPython (pip install ipython); "
+                              "chainsight.views.chain_page(cs.store, core_id) returns the same HTML as text") from exc
 
         from chainsight.views import chain_page, iframe
 

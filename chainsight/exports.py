@@ -4,6 +4,11 @@ Shared by the command line (``chainsight prospects --format xlsx``) and the API'
 routes, so both write a list the same way: lists ``、``-joined, mappings as JSON, no formula cells, no
 control characters, numbers as numbers.
 
+No formula, in CSV as in XLSX: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return is what Excel and LibreOffice run as a formula (CSV injection, e.g. a firm named
+``=HYPERLINK("http://evil", "点击")``), so such a cell gets a ``'`` in front and is shown as the text it
+is. Numbers are numbers, not text, and keep their sign (an amount of -5.0 stays -5.0).
+
 Examples
 --------
 >>> import pandas as pd
@@ -11,7 +16,7 @@ Examples
 >>> csv_bytes(frame, {"name": "名称"})[:3] == b"\\xef\\xbb\\xbf"
 True
 >>> print(csv_bytes(frame, {"name": "名称"}).decode("utf-8-sig").splitlines()[1])
-=1+1,企业网银、现金管理,1234.5
+'=1+1,企业网银、现金管理,1234.5
 """
 
 from __future__ import annotations
@@ -48,6 +53,28 @@ def text(value: object) -> str:
     return str(value)
 
 
+def defused(value: str) -> str:
+    """``value`` as a spreadsheet shows it as text: a ``'`` in front when it would start a formula.
+
+    Examples
+    --------
+    >>> defused("=1+1"), defused("@SUM(A1)"), defused("-2"), defused("甲-乙"), defused("")
+    ("'=1+1", "'@SUM(A1)", "'-2", '甲-乙', '')
+    """
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def csv_value(value: object) -> str:
+    """A value as a CSV cell: :func:`text`, then :func:`defused`.
+
+    Examples
+    --------
+    >>> csv_value("+86 512 6666"), csv_value(["=a", "b"]), csv_value(None)
+    ("'+86 512 6666", "'=a、b", '')
+    """
+    return defused(text(value))
+
+
 def xlsx_value(value: object) -> object:
     """A value as an XLSX cell can safely hold it: no control characters, no formula, lists as text.
 
@@ -59,9 +86,7 @@ def xlsx_value(value: object) -> object:
     if isinstance(value, (list, tuple, dict)):
         value = text(value)
     if isinstance(value, str):
-        value = _ILLEGAL.sub("", value)
-        if value.startswith(_FORMULA_START):
-            value = "'" + value
+        value = defused(_ILLEGAL.sub("", value))
     return value
 
 
@@ -74,9 +99,10 @@ def readable(frame: pd.DataFrame, cell: Callable[[object], object]) -> pd.DataFr
 def csv_bytes(frame: pd.DataFrame, headers: Mapping[str, str] | None = None) -> bytes:
     """``frame`` as CSV in UTF-8 with a byte-order mark (Excel then reads Chinese correctly).
 
-    ``headers`` renames columns (e.g. to Chinese); lists are ``、``-joined.
+    ``headers`` renames columns (e.g. to Chinese); lists are ``、``-joined; text cells are
+    :func:`csv_value` (no formula).
     """
-    out = readable(frame, text).rename(columns=dict(headers or {}))
+    out = readable(frame, csv_value).rename(columns=dict(headers or {}))
     return out.to_csv(index=False).encode("utf-8-sig")
 
 

@@ -92,7 +92,7 @@ def test_an_unusable_file_fails_the_run_with_one_clear_message(tmp_path: Path,
         '\n[[sources]]\npath = "statements_broken/bad.csv"\nprofile = "'
         + text.split('profile = "')[1].split('"')[0] + '"\n')
     manifest.write_text(broken, encoding="utf-8")
-    (tmp_path / "statements_broken" / "bad.csv").write_bytes(b"\xff\xfe\xfa garbage \x81\x82")
+    (tmp_path / "statements_broken" / "bad.csv").write_bytes(b"\xfa garbage \x81\x82")  # not UTF-8, not GB18030
     result = runner.invoke(app, ["ingest", str(manifest), "--db", str(tmp_path / "x.duckdb")])
     assert result.exit_code == 1
     assert "statements_broken/bad.csv" in result.output and "undecodable" in result.output

@@ -132,6 +132,17 @@ def test_xlsx_cells_hold_no_control_characters_formulas_or_reprs(hostile: Path, 
     assert all(isinstance(r["score"], float) for r in rows)
 
 
+def test_csv_cells_start_no_formula(hostile: Path, tmp_path: Path) -> None:
+    out = tmp_path / "prospects.csv"
+    result = runner.invoke(app, ["prospects", "--db", str(hostile), "--limit", "6", "--format", "csv",
+                                 "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(rows["name"]) == [MARKUP, "'=HYPERLINK(\"http://evil\")", "bad\x00\x07\x1fname", "'@SUM(A1)",
+                                  "'+1", "'-2"]
+    assert all(float(s) == float(s) for s in rows["score"])  # numbers are left as numbers
+
+
 def test_a_failed_xlsx_export_leaves_the_previous_file_and_no_part(hostile: Path, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     def full_disk(self: pd.DataFrame, path: Path, **kwargs: object) -> None:

@@ -1,7 +1,10 @@
 """A list route's ``.csv`` and ``.xlsx`` twin: the same rows, Chinese headers, a watermark.
 
-The cell rules are :mod:`chainsight.exports` (shared with the CLI). Every export says who took it and
-when: a ``# exported by …`` last line in CSV, the workbook description and a last row in XLSX.
+The cell rules are :mod:`chainsight.exports` (shared with the CLI): among them, no cell is a formula —
+a text cell beginning with ``=``, ``+``, ``-``, ``@`` (or a tab, a carriage return) gets a ``'`` in front, in
+CSV as in XLSX, so a firm named ``=HYPERLINK(…)`` is text when a manager opens the file. Every export says
+who took it and when: a ``# exported by …`` last line in CSV, the workbook description and a last row in
+XLSX.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from rich.text import Text
 
 from chainsight.cli._console import out
 from chainsight.errors import ConfigError
-from chainsight.exports import readable, text, xlsx_value
+from chainsight.exports import csv_value, readable, text, xlsx_value
 
 Format = Literal["table", "csv", "json", "xlsx"]
 
@@ -86,7 +86,7 @@ def emit(frame: pd.DataFrame, fmt: Format, output: Path | None, title: str, colu
     if fmt == "json":
         content = frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso") or ""
     else:
-        content = readable(frame, text).to_csv(index=False)
+        content = readable(frame, csv_value).to_csv(index=False)
     if output is None:
         typer.echo(content)
     else:

@@ -262,8 +262,9 @@ EXCLUSION_RULES = {
 }
 
 
-def why_missing(excluded: pd.DataFrame, core_id: str, enterprise_id: str) -> list[str]:
-    """Why ``enterprise_id`` is not (or not only) in ``core_id``'s chain, one sentence per tie left out.
+def why_missing(excluded: pd.DataFrame, core_id: str, enterprise_id: str, currency: str = "CNY") -> list[str]:
+    """Why ``enterprise_id`` is not (or not only) in ``core_id``'s chain, one sentence per tie left out
+    (amounts in ``currency``).
 
     >>> x = pd.DataFrame([dict(core_id="C", enterprise_id="U", direction="up", tier=1, via_id="C",
     ...                        amount=7200.0, count=12, active_months=12, share_of_core=0.01,
@@ -274,8 +275,8 @@ def why_missing(excluded: pd.DataFrame, core_id: str, enterprise_id: str) -> lis
     []
     """
     rows = excluded[(excluded["core_id"] == core_id) & (excluded["enterprise_id"] == enterprise_id)]
-    return [left_out_sentence({**{str(k): v for k, v in r.items()}, "reason": rule_reason(str(r["rule"]))})
-            for r in rows.to_dict("records")]
+    return [left_out_sentence({**{str(k): v for k, v in r.items()}, "reason": rule_reason(str(r["rule"]))},
+                              currency) for r in rows.to_dict("records")]
 
 
 def rule_reason(rule: str) -> str:

@@ -46,8 +46,9 @@ class Analysis:
     hubs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def left_out_sentence(tie: Mapping[str, Any]) -> str:
-    """Why one tie was left out of a chain: the tie's tier, side, via firm, size, and its rule's reason."""
-    return (f"tier-{int(tie['tier'])} {tie['direction']} via {tie['via_id']} (CNY {float(tie['amount']):,.0f}, "
+def left_out_sentence(tie: Mapping[str, Any], currency: str = "CNY") -> str:
+    """Why one tie was left out of a chain: the tie's tier, side, via firm, size in ``currency``, and its
+    rule's reason."""
+    return (f"tier-{int(tie['tier'])} {tie['direction']} via {tie['via_id']} ({currency} {float(tie['amount']):,.0f}, "
             f"{int(tie['count'])} payments, {int(tie['active_months'])} months): "
             f"{tie.get('reason') or tie['rule']}")

@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ import pandas as pd
 
 from chainsight.errors import UnusableInputError
 from chainsight.ingest._csv import delimiter_advice
+from chainsight.ingest._encoding import WIDE, codec_for, sniff_encoding
 from chainsight.ingest._sql import literal
 from chainsight.ingest.clean import map_columns
 from chainsight.ingest.manifest import Manifest, Profile, Source, load_manifest
@@ -75,6 +77,15 @@ class CheckResult:
     master_errors: list[str]
 
 
+def _encoding_of(src: Path, profile: Profile) -> str | None:
+    """The codec a text file is read in, None when it cannot be told (the sample's ingest says why)."""
+    try:
+        codec = codec_for(profile.encoding)
+        return sniff_encoding(src) if codec == "auto" else codec
+    except (OSError, UnusableInputError):
+        return None
+
+
 def _sample(src: Path, dst: Path, profile: Profile, rows: int) -> None:
     kind = file_kind(src, profile.format)
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -89,11 +100,13 @@ def _sample(src: Path, dst: Path, profile: Profile, rows: int) -> None:
         shutil.copyfile(src, dst)
     else:
         keep = profile.header_row + rows
+        codec = _encoding_of(src, profile)
+        if codec in WIDE:  # a line break is two bytes: cut the decoded text, write it back alike
+            with src.open(encoding=codec, newline="") as tin, dst.open("w", encoding=codec, newline="") as tout:
+                tout.writelines(itertools.islice(tin, keep))
+            return
         with src.open("rb") as fin, dst.open("wb") as fout:
-            for n, line in enumerate(fin):
-                if n >= keep:
-                    break
-                fout.write(line)
+            fout.writelines(itertools.islice(fin, keep))
 
 
 def _mapping(path: Path, profile: Profile) -> list[tuple[str, str, int]]:

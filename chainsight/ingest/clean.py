@@ -23,7 +23,7 @@ bad_direction        amount + direction layout with a direction value the profil
 ==================== =================================================================
 
 Repairs applied before validating: full-width digits and letters to half-width, thousands
-separators, the dataset currency's own signs (CNY: ¥ ￥ 元 RMB 人民币 and the code;
+separators (``,`` and spaces; ``.`` spaces and ``'`` when the profile's ``decimal`` is ``,``), the dataset currency's own signs (CNY: ¥ ￥ 元 RMB 人民币 and the code;
 :mod:`chainsight.ingest.currency`), accounting negatives ``(1,234.00)``, and dates in any listed format
 (``20240131``, ``2024-01-31``, ``2024/1/31`` …). Amounts are then multiplied by the profile's unit
 (fen: 0.01). A row whose mapped ``currency`` column names another currency is staged with it and
@@ -49,7 +49,7 @@ import duckdb
 from chainsight.errors import UnusableInputError
 from chainsight.ingest._sql import ident
 from chainsight.ingest._sql import literal as _lit
-from chainsight.ingest.currency import code_sql, foreign_regex, noise_regex
+from chainsight.ingest.currency import MIXED, code_sql, foreign_regex, noise_regex
 from chainsight.ingest.manifest import ClassRule, Profile
 from chainsight.ingest.readers import column
 from chainsight.ingest.rules import counterparty_optional_sql
@@ -73,16 +73,30 @@ def account_sql(expr: str) -> str:
     return f"NULLIF(regexp_replace({text}, '[\\s\\-]', '', 'g'), '')"
 
 
-def money_sql(text: str, currency: str = "CNY") -> str:
-    """Parse already-normalised text as DECIMAL(18,2); the repair path runs only when a plain cast fails."""
-    bare = f"NULLIF(regexp_replace({text}, {_lit(noise_regex(currency))}, '', 'g'), '')"
+def money_sql(text: str, currency: str = "CNY", decimal: str = ".") -> str:
+    """Parse already-normalised text as DECIMAL(18,2); NULL when it is not a number.
+
+    ``decimal`` is the decimal mark (``.`` or ``,``); the other separators are digit grouping. With a
+    point, a plain cast is tried first and the repair path runs only when it fails.
+
+    >>> import duckdb
+    >>> q = lambda v, d: duckdb.connect().execute(f"SELECT {money_sql(_lit(v), 'EUR', d)}").fetchone()[0]
+    >>> q("1.234,56", ","), q("1 234,56 €", ","), q("1.234,56", "."), q("1,234.56", ",")
+    (Decimal('1234.56'), Decimal('1234.56'), None, None)
+    """
+    bare = f"NULLIF(regexp_replace({text}, {_lit(noise_regex(currency, decimal))}, '', 'g'), '')"
+    if decimal == ",":
+        bare = f"replace({bare}, ',', '.')"
     repaired = f"CASE WHEN {bare} LIKE '(%)' THEN '-' || trim({bare}, '()') ELSE {bare} END"
-    return f"coalesce(TRY_CAST({text} AS DECIMAL(18,2)), TRY_CAST({repaired} AS DECIMAL(18,2)))"
+    checked = f"CASE WHEN NOT regexp_matches({text}, {_lit(MIXED[decimal])}) THEN TRY_CAST({repaired} AS DECIMAL(18,2)) END"
+    if decimal == ",":
+        return checked
+    return f"coalesce(TRY_CAST({text} AS DECIMAL(18,2)), {checked})"
 
 
-def money_present_sql(text: str, currency: str = "CNY") -> str:
+def money_present_sql(text: str, currency: str = "CNY", decimal: str = ".") -> str:
     """True when normalised text holds more than currency noise (so a NULL amount means a bad one)."""
-    return f"(NULLIF(regexp_replace({text}, {_lit(noise_regex(currency))}, '', 'g'), '') IS NOT NULL)"
+    return f"(NULLIF(regexp_replace({text}, {_lit(noise_regex(currency, decimal))}, '', 'g'), '') IS NOT NULL)"
 
 
 def money_foreign_sql(text: str, currency: str) -> str:
@@ -97,14 +111,19 @@ def money_foreign_sql(text: str, currency: str) -> str:
     return f"coalesce(regexp_matches({left}, {_lit(foreign_regex(currency))}), FALSE)"
 
 
-def amount_sql(expr: str, currency: str = "CNY") -> str:
-    """The repaired amount of a raw column as DECIMAL(18,2), NULL when absent or not a number."""
-    return money_sql(text_sql(expr), currency)
+def scaled_sql(amount: str, unit: Decimal) -> str:
+    """An amount as written multiplied by ``unit`` (the currency's main units one written amount is)."""
+    return amount if unit == 1 else f"TRY_CAST({amount} * {_lit(str(unit))}::DECIMAL(38,10) AS DECIMAL(18,2))"
 
 
-def amount_is_bad_sql(expr: str, currency: str = "CNY") -> str:
+def amount_sql(expr: str, currency: str = "CNY", decimal: str = ".", unit: Decimal = Decimal(1)) -> str:
+    """The repaired amount of a raw column as DECIMAL(18,2) times ``unit``, NULL when absent or not a number."""
+    return scaled_sql(money_sql(text_sql(expr), currency, decimal), unit)
+
+
+def amount_is_bad_sql(expr: str, currency: str = "CNY", decimal: str = ".") -> str:
     """True when a raw column has text but no amount can be made of it."""
-    return f"({money_present_sql(text_sql(expr), currency)} AND {amount_sql(expr, currency)} IS NULL)"
+    return f"({money_present_sql(text_sql(expr), currency, decimal)} AND {amount_sql(expr, currency, decimal)} IS NULL)"
 
 
 def parse_date_sql(text: str, formats: tuple[str, ...]) -> str:
@@ -202,10 +221,9 @@ def _fields_sql(profile: Profile, positions: dict[str, int], currency: str,
             typed.append(field)
         elif field in _MONEY:
             texts.append(f"{text_sql(col)} AS t_{field}")
-            parsed = money_sql("t_" + field, currency)
-            scaled = parsed if unit == 1 else f"TRY_CAST({parsed} * {_lit(str(unit))}::DECIMAL(38,10) AS DECIMAL(18,2))"
+            scaled = scaled_sql(money_sql("t_" + field, currency, profile.decimal), unit)
             typed.append(f"{scaled} AS {field}")
-            typed.append(f"({money_present_sql('t_' + field, currency)} AND {scaled} IS NULL) AS {field}_bad")
+            typed.append(f"({money_present_sql('t_' + field, currency, profile.decimal)} AND {scaled} IS NULL) AS {field}_bad")
             typed.append(f"{money_foreign_sql('t_' + field, currency)} AS {field}_foreign")
         elif field in _CODES:
             texts.append(f"{text_sql(col)} AS {field}")

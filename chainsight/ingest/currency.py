@@ -48,9 +48,18 @@ def own_marks(currency: str) -> tuple[str, ...]:
     return tuple(sorted(marks, key=lambda m: (-len(m), m)))
 
 
-def noise_regex(currency: str) -> str:
-    """Characters removed before an amount is parsed: separators, spaces, the currency's own marks."""
-    return "|".join(["[,\\s]", *(re.escape(m) for m in own_marks(currency))])
+#: Digit-group separators removed before an amount is parsed, per decimal mark: with a decimal point,
+#: commas and spaces (``1,234.56``, ``1 234.56``); with a decimal comma, points, spaces and apostrophes
+#: (``1.234,56``, ``1 234,56``, ``1'234,56``). Spaces include the no-break and narrow no-break space.
+GROUPING = {".": "[,\\s\\x{00A0}\\x{202F}]", ",": "[.'\\s\\x{00A0}\\x{202F}]"}
+#: A value whose separators are in the other order than ``decimal`` allows: ``1.234,56`` when the
+#: decimal mark is a point, ``1,234.56`` when it is a comma. It is a bad amount, never misread.
+MIXED = {".": "[.][0-9]*,", ",": ",[0-9]*[.]"}
+
+
+def noise_regex(currency: str, decimal: str = ".") -> str:
+    """Characters removed before an amount is parsed: group separators, spaces, the currency's own marks."""
+    return "|".join([GROUPING[decimal], *(re.escape(m) for m in own_marks(currency))])
 
 
 def foreign_regex(currency: str) -> str:

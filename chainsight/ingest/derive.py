@@ -33,7 +33,7 @@ import pandas as pd
 
 from chainsight.ingest._sql import literal
 from chainsight.ingest.manifest import ClassRule
-from chainsight.ingest.rules import in_list_sql, rule_class_sql, trade_classes
+from chainsight.ingest.rules import in_list_sql, pattern_sql, rule_class_sql, trade_classes
 
 _PRIORITY = "CASE perspective WHEN 'payment' THEN 0 WHEN 'payer_stmt' THEN 1 ELSE 2 END"
 
@@ -42,6 +42,22 @@ def _rule_order_sql(rules: tuple[ClassRule, ...], column: str) -> str:
     """The position of a class in the rule list (the earlier rule wins when memo and name disagree)."""
     arms = " ".join(f"WHEN {literal(r.flow_class)} THEN {i}" for i, r in enumerate(rules))
     return f"(CASE {column} {arms} END)"
+
+
+def _conditional(rules: tuple[ClassRule, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """Classes whose memo rules apply only with certain parties, with their words (union over rules)."""
+    words: dict[str, set[str]] = {}
+    for r in rules:
+        if r.only_with:
+            words.setdefault(r.flow_class, set()).update(r.only_with)
+    return [(c, tuple(sorted(w))) for c, w in sorted(words.items())]
+
+
+def _memo_class_sql(rules: tuple[ClassRule, ...]) -> str:
+    """The memo's class, or the first plain rule's when the matching rule's party condition fails."""
+    arms = " ".join(f"WHEN m.memo_class = {literal(c)} AND NOT (p1.with_{i} OR p2.with_{i}) THEN m.memo_plain"
+                    for i, (c, _) in enumerate(_conditional(rules)))
+    return f"(CASE {arms} ELSE m.memo_class END)" if arms else "m.memo_class"
 
 
 def classify_sql(rules: tuple[ClassRule, ...], currency: str = "CNY") -> str:
@@ -54,7 +70,7 @@ def classify_sql(rules: tuple[ClassRule, ...], currency: str = "CNY") -> str:
     >>> "intra_transfer" in classify_sql(DEFAULT_RULES)
     True
     """
-    candidates = ["m.memo_class", "p1.name_class", "p2.name_class"]
+    candidates = [_memo_class_sql(rules), "p1.name_class", "p2.name_class"]
     earliest = "least(" + ", ".join(f"coalesce({_rule_order_sql(rules, c)}, 999)" for c in candidates) + ")"
     trade = in_list_sql(trade_classes(rules))
     non_trade = " ".join(f"WHEN {c} NOT IN {trade} AND {_rule_order_sql(rules, c)} = {earliest} THEN {c}"
@@ -72,15 +88,22 @@ def classify_sql(rules: tuple[ClassRule, ...], currency: str = "CNY") -> str:
 
 
 def _classify_texts(con: duckdb.DuckDBPyConnection, rules: tuple[ClassRule, ...]) -> None:
-    """Match memo rules once per distinct memo, and counterparty rules once per party."""
+    """Match memo rules once per distinct memo, and counterparty rules once per party.
+
+    ``with_<i>`` says a party satisfies the ``only_with`` words of the i-th conditional class: its name
+    contains one of them, or it is not our customer and has no name (a fee posted without counterparty).
+    """
+    with_words = "".join(f"coalesce(regexp_matches(name, {pattern_sql(words)}), NOT ours) "
+                         f"AS with_{i}, " for i, (_, words) in enumerate(_conditional(rules)))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE memo_class AS
-        SELECT memo, {rule_class_sql(rules, 'memo', 'memo')} AS memo_class
+        SELECT memo, {rule_class_sql(rules, 'memo', 'memo')} AS memo_class,
+               {rule_class_sql(tuple(r for r in rules if not r.only_with), 'memo', 'memo')} AS memo_plain
         FROM (SELECT DISTINCT memo FROM staged WHERE memo IS NOT NULL AND reject_reason IS NULL)""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE party_class AS
         SELECT party_key, {rule_class_sql(rules, "coalesce(name, '')", 'counterparty')} AS name_class,
-               party_id, party_kind, ours
+               {with_words} party_id, party_kind, ours
         FROM parties""")
 
 

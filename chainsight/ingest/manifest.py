@@ -95,7 +95,7 @@ def check_date_formats(value: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class _CsvOptions(_Strict):
-    """What every CSV read is told: an ASCII-compatible encoding, one delimiter character, date formats."""
+    """What every CSV read is told: a known encoding, one delimiter character, date formats, a unit."""
 
     @field_validator("encoding", check_fields=False)
     @classmethod
@@ -112,6 +112,13 @@ class _CsvOptions(_Strict):
     @classmethod
     def _parsable_formats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return check_date_formats(value)
+
+    @field_validator("unit", check_fields=False)
+    @classmethod
+    def _known_unit(cls, value: str | float | None) -> str | float | None:
+        if value is not None:
+            unit_value(value)
+        return value
 
 
 class Profile(_CsvOptions):
@@ -141,6 +148,8 @@ class Profile(_CsvOptions):
     step_unit: Literal["hour", "day", "week", "month"] = "day"
     unit: str | float | None = Field(default=None, description="the unit this profile's files write amounts "
                                      "in, when not the manifest's (fen, 万元, a multiplier)")
+    decimal: Literal[".", ","] = Field(default=".", description="the decimal mark of amounts: \",\" reads "
+                                       "1.234,56 and 1 234,56 (points, spaces and ' then group digits)")
     identify_by: tuple[Literal["uscc", "name", "account"], ...] = Field(
         default=("uscc", "name"), description="evidence that identifies a party the master does not "
         "hold: add \"account\" so that an account seen without a name or USCC is a firm of its own")
@@ -152,13 +161,6 @@ class Profile(_CsvOptions):
         if missing or len(set(value)) != len(value):
             raise ValueError(f"identify_by lists each of \"uscc\", \"name\" (always used, in that order) "
                              f"and optionally \"account\" once; got {list(value)}")
-        return value
-
-    @field_validator("unit")
-    @classmethod
-    def _known_unit(cls, value: str | float | None) -> str | float | None:
-        if value is not None:
-            unit_value(value)
         return value
 
     @model_validator(mode="after")
@@ -232,6 +234,9 @@ class MasterFiles(_CsvOptions):
     columns: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, Money] = Field(default_factory=dict)
     blank_is_zero: tuple[str, ...] = ()
+    unit: str | float | None = Field(default=None, description="the unit the master's money columns and "
+                                     "constants are written in, when not the manifest's (万元, fen, a number)")
+    decimal: Literal[".", ","] = Field(default=".", description="the decimal mark of the master's amounts")
 
     @model_validator(mode="after")
     def _known_money(self) -> MasterFiles:
@@ -279,6 +284,9 @@ class ClassRule(_Strict):
     needs_counterparty: bool | None = Field(
         default=None, description="false: a row of this class may lack a counterparty (default false "
         "for interest and fee, which a statement posts without one; true for every other class)")
+    only_with: tuple[str, ...] = Field(
+        default=(), description="the memo keywords apply only to a row with a party whose name is unknown "
+        "or contains one of these words (a fee is the bank's: 服务费 paid to a firm is a service bought)")
 
     @model_validator(mode="after")
     def _known_class(self) -> ClassRule:
@@ -293,7 +301,9 @@ class ClassRule(_Strict):
             raise ValueError(f"{self.flow_class}: a trade class needs a counterparty (it is a chain edge)")
         if not self.memo and not self.counterparty:
             raise ValueError(f"rule for {self.flow_class} needs memo or counterparty keywords")
-        if any(not w for w in (*self.memo, *self.counterparty)):
+        if self.only_with and not self.memo:
+            raise ValueError(f"rule for {self.flow_class}: only_with conditions memo keywords; give memo")
+        if any(not w for w in (*self.memo, *self.counterparty, *self.only_with)):
             raise ValueError(f"rule for {self.flow_class} has an empty keyword, which would match every row")
         return self
 
@@ -316,7 +326,9 @@ DEFAULT_RULES: tuple[ClassRule, ...] = (
     ClassRule(flow_class="loan", memo=("贷款发放", "放款", "贷款归还", "还款", "还贷", "贷款本金"),
               counterparty=("贷款户", "贷款账户")),
     ClassRule(flow_class="interest", memo=("利息", "结息", "计息")),
-    ClassRule(flow_class="fee", memo=("手续费", "服务费", "工本费", "年费", "汇划费")),
+    # a fee is the bank's own charge: with a firm on both sides, 服务费 is a service bought (trade)
+    ClassRule(flow_class="fee", memo=("手续费", "服务费", "工本费", "年费", "汇划费"),
+              only_with=("银行", "信用社", "信用合作联社", "农商行", "Bank", "BANK")),
     # subsidies, grants and tax refunds: money from government is not trade (before tax: 退税 from the
     # tax office is a refund, not a tax paid)
     ClassRule(flow_class="government", memo=("补贴", "补助", "奖补", "扶持资金", "专项资金", "财政拨款", "退税",
@@ -357,6 +369,11 @@ class Manifest(_Strict):
     def unit_of(self, profile: Profile) -> Decimal:
         """The multiplier of a profile's amounts: its own ``unit``, else the manifest's."""
         return unit_value(self.unit if profile.unit is None else profile.unit)
+
+    def master_unit(self) -> Decimal:
+        """The multiplier of the master's money columns: ``[master] unit``, else the manifest's."""
+        own = self.master.unit if self.master is not None else None
+        return unit_value(self.unit if own is None else own)
 
     @model_validator(mode="after")
     def _profiles_exist(self) -> Manifest:

@@ -24,6 +24,7 @@ customer id of the master, loaded or rejected, with its enterprise).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -87,7 +88,7 @@ def _columns(raw: RawRead, path: Path, wanted: tuple[str, ...],
     for col in wanted:
         header = spec.columns.get(col, col)
         if col in spec.constants:
-            out[col] = literal(str(spec.constants[col]))
+            out[col] = literal(str(spec.constants[col]).replace(".", spec.decimal))  # read like a cell
         elif header in present:
             out[col] = "r." + column(raw.header.index(header))
         elif col in required:
@@ -125,13 +126,14 @@ def _firm(uscc: str | None, name: str | None) -> str | None:
 
 
 def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles,
-                   currency: str = "CNY") -> int:
+                   currency: str = "CNY", unit: Decimal = Decimal(1)) -> int:
     """Replace ``customers``, ``customer_rejects`` and ``master_snapshot`` from ``path``; rows read."""
     raw = read_into(con, path, encoding=spec.encoding, delimiter=spec.delimiter)
     malformed = raw.malformed
     c = _columns(raw, path, CUSTOMER_COLUMNS, ("customer_id", "customer_type", "name"), spec)
     types = "MAP {" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in CUSTOMER_TYPES.items()) + "}"
-    money = [f"{amount_sql(c[m], currency)} AS {m}, {amount_is_bad_sql(c[m], currency)} AS {m}_bad"
+    money = [f"{amount_sql(c[m], currency, spec.decimal, unit)} AS {m}, "
+             f"{amount_is_bad_sql(c[m], currency, spec.decimal)} AS {m}_bad"
              for m in MONEY_COLUMNS]
     value = {m: f"coalesce({m}, 0.00)" if m in spec.blank_is_zero else m for m in MONEY_COLUMNS}
     con.execute(f"""
@@ -186,10 +188,10 @@ def load_customers(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spe
 
 
 def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles,
-                  currency: str = "CNY") -> int:
+                  currency: str = "CNY", unit: Decimal = Decimal(1)) -> int:
     """Replace ``our_accounts`` (account -> customer) from ``path``; return rows read.
 
-    ``currency`` is unused (accounts hold no money): the master's loaders share one signature.
+    ``currency`` and ``unit`` are unused (accounts hold no money): the master's loaders share one signature.
 
     An account of a customer whose master row was rejected is still ours: its payments are not
     business at another bank.
@@ -224,20 +226,21 @@ def load_accounts(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec
 
 
 def load_balances(con: duckdb.DuckDBPyConnection, path: Path, file_id: int, spec: MasterFiles,
-                  currency: str = "CNY") -> int:
+                  currency: str = "CNY", unit: Decimal = Decimal(1)) -> int:
     """Replace ``monthly_balances`` from ``path``; return rows read."""
     raw = read_into(con, path, encoding=spec.encoding, delimiter=spec.delimiter)
     malformed = raw.malformed
     c = _columns(raw, path, BALANCE_COLUMNS, BALANCE_COLUMNS, spec)
     month = date_sql(f"{text_sql(c['month'])} || '-01'", ("%Y-%m-%d", "%Y%m-%d"))
+    balance = amount_sql(c['balance'], currency, spec.decimal, unit)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE checked AS
         SELECT r._line, {text_sql(c['customer_id'])} AS customer_id, {month} AS month,
-               {amount_sql(c['balance'], currency)} AS balance,
+               {balance} AS balance,
                CASE WHEN cu.customer_id IS NULL THEN 'unknown_customer'
                     WHEN {month} IS NULL THEN 'bad_month'
-                    WHEN {amount_sql(c['balance'], currency)} IS NULL THEN 'bad_number'
-                    WHEN {amount_sql(c['balance'], currency)} < 0 THEN 'negative_amount' END AS reason,
+                    WHEN {balance} IS NULL THEN 'bad_number'
+                    WHEN {balance} < 0 THEN 'negative_amount' END AS reason,
                {_raw_text(raw, spec)} AS raw_row
         FROM raw r LEFT JOIN known_customers cu ON cu.customer_id = {text_sql(c['customer_id'])}""")
     con.execute("INSERT INTO rejects SELECT ?, _line, reason, raw_row FROM checked WHERE reason IS NOT NULL",

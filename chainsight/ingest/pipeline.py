@@ -240,7 +240,7 @@ def _load_master(con: duckdb.DuckDBPyConnection, spec: Manifest) -> list[FileRep
                 raise UnusableInputError(name, "customer master path is a directory, not a file")
             _drop_file(con, name)
             file_id = _register(con, name, file_digest(path), path.stat().st_size, "master", "master")
-            rows = loader(con, path, file_id, spec.master, currency=spec.currency)
+            rows = loader(con, path, file_id, spec.master, currency=spec.currency, unit=spec.master_unit())
             con.execute("UPDATE files SET rows_read = ? WHERE file_id = ?", [rows, file_id])
             rejected = dict(con.execute("SELECT reason, count(*) FROM rejects WHERE file_id = ? "
                                         "GROUP BY reason", [file_id]).fetchall())

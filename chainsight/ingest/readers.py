@@ -16,6 +16,7 @@ what they share in :mod:`chainsight.ingest._raw`.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import pandas as pd
 
 from chainsight.errors import UnusableInputError
 from chainsight.ingest._csv import read_csv
+from chainsight.ingest._encoding import WIDE
 from chainsight.ingest._excel import read_excel
 from chainsight.ingest._lines import LineIndex
 from chainsight.ingest._parquet import read_parquet
@@ -105,9 +107,14 @@ def physical_lines(path: Path, encoding: str, wanted: list[int]) -> dict[int, st
     >>> _ = p.write_bytes('h\\r\\n"甲";"1,0"\\r\\n'.encode("gbk"))
     >>> physical_lines(p, "gb18030", [2])
     {2: '"甲";"1,0"'}
+
+    A UTF-16 file (two bytes per line break) is decoded whole and split on the same breaks instead.
     """
     if not wanted:
         return {}
+    if encoding in WIDE:
+        text = re.split(r"\r\n|\r|\n", path.read_bytes().decode(encoding, errors="replace").lstrip("\ufeff"))
+        return {line: text[line - 1] for line in wanted if 1 <= line <= len(text)}
     lines = LineIndex.of(path)
     mm = np.memmap(path, dtype=np.uint8, mode="r")
     out = {}

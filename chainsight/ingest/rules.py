@@ -20,7 +20,8 @@ from chainsight.ingest._sql import literal
 from chainsight.ingest.manifest import ClassRule
 
 
-def _pattern(words: tuple[str, ...]) -> str:
+def pattern_sql(words: tuple[str, ...]) -> str:
+    """A regular-expression literal matching any of ``words`` as a substring."""
     return literal("|".join(re.escape(w) for w in words))
 
 
@@ -31,7 +32,7 @@ def rule_class_sql(rules: tuple[ClassRule, ...], column: str, kind: str) -> str:
         words: tuple[str, ...] = getattr(r, kind)
         if words:
             options = "" if r.case_sensitive else ", 'i'"
-            arms.append(f"WHEN regexp_matches({column}, {_pattern(words)}{options}) THEN {literal(r.flow_class)}")
+            arms.append(f"WHEN regexp_matches({column}, {pattern_sql(words)}{options}) THEN {literal(r.flow_class)}")
     return "CASE " + " ".join(arms) + " END" if arms else "CAST(NULL AS VARCHAR)"
 
 

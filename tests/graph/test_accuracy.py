@@ -80,6 +80,24 @@ def test_trade_and_non_trade_classes_per_class(small_bank: tuple[Path, Path]) ->
     assert (planted["recall"] >= 0.95).sum() >= len(planted) - 1, planted
 
 
+def test_entity_resolution_beats_grouping_by_name(small_bank: tuple[Path, Path],
+                                                 pipeline_id: Callable[[str], str]) -> None:
+    table = _bench().entities(small_bank[1], small_bank[0] / "truth", pipeline_id).set_index("grouping")
+    print("\n" + _bench().entity_markdown(table.reset_index()))
+    ours, key = table.loc["ChainSight (party_id)"], table.loc["name_key"]
+    assert ours["mentions"] > 1000
+    assert ours["precision"] >= 0.99 and ours["recall"] >= 0.85
+    assert ours["recall"] >= key["recall"] + 0.1  # links (USCC, master, account) add to the name key
+
+
+def test_pairwise_counts_pairs_within_groups() -> None:
+    import pandas as pd
+
+    mentions = pd.DataFrame({"firm": ["a", "a", "a", "b"], "said": ["x", "x", None, "x"]})
+    # found pairs: (0,1) (0,3) (1,3); planted: (0,1) (0,2) (1,2); right: (0,1)
+    assert _bench().pairwise(mentions, "said") == {"precision": 1 / 3, "recall": 1 / 3}
+
+
 def test_the_noise_around_cores_stays_out(figures: dict[str, dict[str, float | None]]) -> None:
     # truth/noise.csv: hub bills, one-off purchases, buy-backs, agent payments — none a chain tie
     assert _get(figures, "any_payment", "noise ties") > 50

@@ -340,3 +340,14 @@ def test_scoped_alerts_are_what_the_rule_allows(store: GraphStore, small_analysi
     expected = _scoped_by_hand(small_analysis, small_analysis.alerts, branch, assigned)
     assert got.count == len(expected) < len(small_analysis.alerts)
     assert sorted(zip(got.data["core_id"], got.data["enterprise_id"])) == expected
+
+
+def test_why_missing_says_the_analysis_currency(tmp_path: Path, small_analysis: Analysis) -> None:
+    from dataclasses import replace
+
+    euro = replace(small_analysis, meta={**small_analysis.meta, "currency": "EUR"})
+    store = _local(tmp_path)
+    store.publish(euro)
+    core_id, firm = small_analysis.excluded[["core_id", "enterprise_id"]].iloc[0]
+    answer = store.why_missing(core_id, firm)
+    assert answer and all(" (EUR " in a and "CNY" not in a for a in answer)

@@ -103,3 +103,23 @@ def test_a_bad_currency_or_unit_is_refused_with_the_manifest(tmp_path: Path, top
     (tmp_path / "chainsight.toml").write_text(MANIFEST.format(top=top, profile="", columns=""), encoding="utf-8")
     with pytest.raises(ConfigError, match=problem):
         load_manifest(tmp_path / "chainsight.toml")
+
+
+def test_a_decimal_comma_profile_reads_points_spaces_and_apostrophes_as_grouping(tmp_path: Path) -> None:
+    rows = ['A,B,"1.234,56",2024-01-05', 'A,B,"1 234 567,5",2024-01-06', "A,B,\"1'000,00\",2024-01-07",
+            "A,B,12,2024-01-08", 'A,B,"1,234.56",2024-01-09', 'A,B,"\u00a0900,10\u00a0€",2024-01-10']
+    assert _ingest(tmp_path, rows, top='currency = "EUR"', profile='decimal = ","') == {
+        2: ("loaded", "1234.56"), 3: ("loaded", "1234567.50"), 4: ("loaded", "1000.00"), 5: ("loaded", "12.00"),
+        6: ("bad_amount", None), 7: ("loaded", "900.10")}
+
+
+def test_a_decimal_comma_amount_in_a_decimal_point_profile_is_rejected_never_misread(tmp_path: Path) -> None:
+    # Without the option "1.234,56" once became 1.23 (the comma dropped as grouping): now a bad amount.
+    rows = ['A,B,"1.234,56",2024-01-05', 'A,B,"1,234.56",2024-01-06', "A,B,1 234.5,2024-01-07"]
+    assert _ingest(tmp_path, rows) == {2: ("bad_amount", None), 3: ("loaded", "1234.56"),
+                                       4: ("loaded", "1234.50")}
+
+
+def test_a_decimal_mark_other_than_point_or_comma_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="decimal"):
+        _ingest(tmp_path, ["A,B,1,2024-01-05"], profile='decimal = ";"')

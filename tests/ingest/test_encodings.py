@@ -69,8 +69,44 @@ def test_shift_jis_is_read(tmp_path: Path) -> None:
     con.close()
 
 
+def _unicode_text(tmp_path: Path, encoding: str, bom: bytes = b"") -> Path:
+    """Excel's "Unicode text" export: UTF-16 with a BOM, tab-separated, CRLF; line 3 has a bad date."""
+    rows = [*ROWS, ("100", "Müller Maschinenbau GmbH", "202", "Łódź Sp. z o.o.", "5.00", "2024-13-40", "Fehler")]
+    text = "\r\n".join("\t".join(r) for r in rows) + "\r\n"
+    (tmp_path / "export.csv").write_bytes(bom + text.encode(encoding))
+    manifest = MANIFEST.replace('delimiter = ";"', 'delimiter = "\\t"')
+    (tmp_path / "chainsight.toml").write_text(manifest.replace("{encoding}", "auto" if bom else encoding),
+                                              encoding="utf-8")
+    return tmp_path / "chainsight.toml"
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                           ("utf-16-le", b"")])
+def test_excel_unicode_text_utf16_is_read_and_its_rejects_keep_their_line(tmp_path: Path, encoding: str,
+                                                                           bom: bytes) -> None:
+    # With a BOM, encoding = "auto" tells UTF-16; without one, the profile names utf-16-le.
+    report = ingest(_unicode_text(tmp_path, encoding, bom), tmp_path / "s.duckdb")
+    assert report.ok, report.errors
+    con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
+    got = con.execute("SELECT line, payee_name, CAST(amount AS VARCHAR) FROM transaction_details "
+                      "ORDER BY line").fetchall()
+    rejects = con.execute("SELECT line, reason, raw_row FROM rejects").fetchall()
+    con.close()
+    assert got == [(2, "Straße & Söhne s.r.o.", "1200.50"), (3, "Žluťoučký kůň a.s.", "99.00")]
+    assert rejects == [(4, "bad_date", "100\tMüller Maschinenbau GmbH\t202\tŁódź Sp. z o.o.\t5.00\t2024-13-40\tFehler")]
+
+
+def test_check_samples_a_utf16_file_on_its_characters(tmp_path: Path) -> None:
+    from chainsight.ingest.check import check
+
+    result = check(_unicode_text(tmp_path, "utf-16-le", b"\xff\xfe"), rows=2)  # the header and 2 rows
+    (sample,) = result.files
+    assert sample.error is None and sample.tally is not None
+    assert (sample.tally.rows_read, sample.tally.loaded, sample.reject_share) == (2, 2, 0.0)
+
+
 @pytest.mark.parametrize("encoding, problem", [
-    ("utf-16", "not ASCII-compatible"), ("cp037", "not ASCII-compatible"), ("base64", "not ASCII-compatible"),
+    ("utf-32", "not ASCII-compatible"), ("cp037", "not ASCII-compatible"), ("base64", "not ASCII-compatible"),
     ("klingon", "unknown encoding"),
 ])
 def test_an_encoding_that_cannot_be_read_is_refused_with_the_manifest(tmp_path: Path, encoding: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,28 @@ def test_a_rejected_master_row_keeps_its_line_as_written(tmp_path: Path) -> None
     master.load_customers(con, tmp_path / "customers.csv", 1,
                           MasterFiles(customers="customers.csv", accounts="a.csv", delimiter=";"))
     assert con.execute("SELECT line, reason, raw_row FROM rejects").fetchall() == [(3, "negative_amount", bad)]
+
+
+def test_the_master_reads_its_money_in_its_unit_and_decimal_mark(tmp_path: Path) -> None:
+    # 万元 with a decimal comma: 10,5 万元 of demand deposits is 105,000.00 yuan; the constant is scaled too.
+    header = HEADER.replace(",credit_off_balance", "").replace(",", ";")
+    row = "C1;对公;;甲有限公司;B1;M1;0;0,2;10,5;0;0;0;0;1;;2020-01-01"
+    (tmp_path / "customers.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
+    spec = MasterFiles(customers="customers.csv", accounts="a.csv", delimiter=";", decimal=",", unit="万元",
+                       constants={"credit_off_balance": "0.01"})
+    con = connect(":memory:")
+    master.load_customers(con, tmp_path / "customers.csv", 1, spec, unit=Decimal(10_000))
+    assert con.execute("SELECT loan_balance, dep_demand, credit_off_balance FROM customers").fetchall() == [
+        (Decimal("2000.00"), Decimal("105000.00"), Decimal("100.00"))]
+
+
+def test_the_master_unit_defaults_to_the_manifest_unit(tmp_path: Path) -> None:
+    from chainsight.ingest.manifest import load_manifest
+
+    base = ('unit = "fen"\n[[sources]]\npath = "a.csv"\nprofile = "p"\n[profiles.p]\nlayout = "payments"\n'
+            '[profiles.p.columns]\npayer_account = "a"\npayee_account = "b"\namount = "c"\ndate = "d"\n'
+            '[master]\ncustomers = "c.csv"\naccounts = "a.csv"\n')
+    (tmp_path / "chainsight.toml").write_text(base, encoding="utf-8")
+    assert load_manifest(tmp_path / "chainsight.toml").master_unit() == Decimal("0.01")
+    (tmp_path / "chainsight.toml").write_text(base + 'unit = "万元"\n', encoding="utf-8")
+    assert load_manifest(tmp_path / "chainsight.toml").master_unit() == Decimal(10_000)

@@ -106,3 +106,23 @@ def test_swapping_two_rules_swaps_the_class(write_dataset: DatasetWriter, tmp_pa
 def test_bad_rules_are_refused(write_dataset: DatasetWriter, rule: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_manifest(write_dataset({"a.csv": ROWS[:1]}, extra_manifest="[[rules]]\n" + rule + "\n"))
+
+
+def test_a_service_fee_is_the_banks_only_when_a_bank_is_paid_or_no_one_is(
+        write_dataset: DatasetWriter, tmp_path: Path) -> None:
+    # The default fee rule's memo words apply only with a party named like a bank, or an unknown
+    # counterparty (a fee posted without one); 服务费 paid to a firm is a service bought: trade.
+    rows = [f"{CORE},2024-03-01,30.00,,9001,示范银行手续费收入户,,服务费,9000.00",
+            f"{CORE},2024-03-02,8000.00,,2001,上游甲有限公司,中国工商银行,技术服务费,1000.00",
+            f"{CORE},2024-03-03,5.00,,,,,服务费,995.00",
+            f"{CORE},2024-03-04,2.00,,9002,中国工商银行北京分行,中国工商银行,汇划手续费,993.00"]
+    ingest(write_dataset({"2024-03.csv": rows}), tmp_path / "s.duckdb")
+    assert _classes(tmp_path / "s.duckdb") == {
+        2: ("excluded", "fee", "fee"), 3: ("loaded", None, "trade"), 4: ("excluded", "fee", "fee"),
+        5: ("excluded", "fee", "fee")}
+
+
+def test_only_with_needs_memo_keywords(write_dataset: DatasetWriter) -> None:
+    rules = '[[rules]]\nflow_class = "fee"\ncounterparty = ["X"]\nonly_with = ["银行"]\n'
+    with pytest.raises(ConfigError, match="only_with"):
+        load_manifest(write_dataset({"a.csv": ROWS[:1]}, extra_manifest=rules))

@@ -114,7 +114,8 @@ def test_a_file_that_left_the_manifest_leaves_the_database(write_dataset: Datase
 
 
 @pytest.mark.parametrize("payload, problem", [
-    (b"\xff\xfe\x00garbage\x81\x82\x83\xff", "undecodable"),
+    (b"\x00garbage\x81\x82\x83\xff", "undecodable"),
+    (b"\xff\xfe" + "账号".encode("utf-16-le") + b"\x00", "inside a utf-16 character"),  # a UTF-16 BOM, cut
     ("账号,户名,日期\n1,2,3\n".encode("gbk"), "not in the header"),
 ])
 def test_an_unusable_file_is_reported_and_leaves_the_others_alone(

@@ -6,8 +6,6 @@ that tried to load anything (a CDN script, a font, an image) fails here.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,56 +19,8 @@ from chainsight.views import render_chain
 
 pytestmark = pytest.mark.integration
 
-PAGE = "http://chainsight.invalid/chain.html"
 HOSTILE = "<img src=x onerror=alert(1)>"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "chain.png"
-
-
-class Visit:
-    """A page showing one document, with its outside requests and dialogs counted."""
-
-    def __init__(self, page: Any, html: str) -> None:
-        self.page, self.external, self.dialogs, self.errors = page, [], [], []
-
-        def route(r: Any) -> None:
-            if r.request.url == PAGE:
-                r.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
-            else:
-                self.external.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.goto(PAGE)
-        # Polled with evaluate: Playwright's wait_for_function polls with eval, which the page's CSP refuses.
-        end = time.monotonic() + 30
-        while not page.evaluate("Boolean(window.chainView && window.chainView.ready)"):
-            assert time.monotonic() < end, "the view was not drawn within 30 s"
-            time.sleep(0.02)
-
-    def js(self, expression: str, arg: Any = None) -> Any:
-        return self.page.evaluate(expression, arg)
-
-    def click_node(self, node_id: str) -> None:
-        """A real mouse click where the node is drawn."""
-        box = self.page.locator("#cs-network").bounding_box()
-        at = self.js("id => { const n = chainView.network; return n.canvasToDOM(n.getPositions([id])[id]); }", node_id)
-        self.page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
-
-
-@pytest.fixture
-def visit(browser: Any) -> Iterator[Any]:
-    pages = []
-
-    def open_(html: str) -> Visit:
-        page = browser.new_page(viewport={"width": 1400, "height": 860}, accept_downloads=True)
-        pages.append(page)
-        return Visit(page, html)
-
-    yield open_
-    for page in pages:
-        page.close()
 
 
 def _golden(store: LocalStore) -> tuple[Chain, pd.DataFrame, str]:
@@ -83,6 +33,7 @@ def test_golden_chain_in_a_browser(visit: Any, golden_store: LocalStore, expecte
     chain, prospects, core_id = _golden(golden_store)
     v = visit(render_chain(chain, prospects))
     ids = dict(zip(chain.members["name"], chain.members["enterprise_id"]))
+    assert v.js("chainView.data.headings.length") == 4 and v.clipped_headings() == []  # as first drawn
     # drawn as the chain is: every member and every tie, nothing from outside
     assert v.js("chainView.nodes.length") == 1 + len(chain.members) == 1 + len(expected.MEMBERS)
     assert v.js("chainView.edges.length") == len(chain.edges)
@@ -113,8 +64,15 @@ def test_golden_chain_in_a_browser(visit: Any, golden_store: LocalStore, expecte
         v.page.click("#cs-png")
     png = Path(download.value.path()).read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
-    v.page.mouse.move(5, 5)  # no hover in the README's picture
-    v.js("chainView.network.fit({animation: false})")
+    # the README's picture: the pointer off the drawing lifts the hover veil; every heading is whole
+    v.hover_node(ids["苏州甲材料有限公司"])
+    assert v.js("chainView.hovered") == ids["苏州甲材料有限公司"]
+    v.page.mouse.move(5, 5, steps=3)
+    assert v.js("chainView.hovered") is None
+    v.js("chainView.network.unselectAll()")
+    v.page.fill("#cs-search", "")
+    v.js("chainView.fit()")
+    assert v.clipped_headings() == []
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     v.page.screenshot(path=str(SCREENSHOT))
     assert v.external == [] and v.dialogs == [] and v.errors == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 import chainsight
 from chainsight.cli import app
+from chainsight.errors import ConfigError
 from chainsight.graph.result import Analysis
 from chainsight.graph.stores.local import LocalStore
 from chainsight.graph.stores.neo4j_store import Neo4jStore
@@ -48,7 +50,7 @@ def test_overview_links_chains_by_their_shared_members() -> None:
     links = {frozenset((e["from"], e["to"])): e for e in data["edges"]}
     assert set(links) == {frozenset("AB"), frozenset("BC"), frozenset("AC")}
     assert links[frozenset("AB")]["width"] > links[frozenset("AC")]["width"]
-    assert "x有限公司、y有限公司" in links[frozenset("AB")]["tip"][1]
+    assert "x有限公司、y有限公司" in data["strings"][links[frozenset("AB")]["tip"][1]]
     x = {n["id"]: n["x"] for n in data["nodes"]}
     assert x["A"] < x["C"] < x["D"] < x["B"]  # upstream (higher flow position) left
 
@@ -62,7 +64,7 @@ def test_neighbourhood_of_a_supplier(golden_store: LocalStore, expected: ModuleT
     assert set(names) == {"苏州甲材料有限公司", expected.CORE, "苏州子矿业有限公司"}
     assert names["苏州子矿业有限公司"]["x"] < 0 and names[expected.CORE]["kind"] == "core"
     assert len(data["edges"]) == 2
-    assert any("60万元" in row[2] for row in names["苏州甲材料有限公司"]["ev"])
+    assert any("60万元" in data["strings"][value] for _, value in names["苏州甲材料有限公司"]["ev"])
 
 
 def test_cs_view_is_an_escaped_iframe(golden_db: Path, expected: ModuleType) -> None:
@@ -72,6 +74,14 @@ def test_cs_view_is_an_escaped_iframe(golden_db: Path, expected: ModuleType) -> 
     assert shown.data.startswith("<div><iframe srcdoc=") and "<script" not in shown.data and "500px" in shown.data
     document = html.unescape(re.search(r'srcdoc="(.*?)"', shown.data, re.S).group(1))
     assert {n["name"] for n in _data(document)["nodes"]} == {expected.CORE} | {m[0] for m in expected.MEMBERS}
+
+
+def test_cs_view_without_ipython_says_what_to_install(golden_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "IPython.display", None)  # what an environment without IPython raises
+    with chainsight.open(golden_db) as cs:
+        core_id = str(cs.cores()["enterprise_id"].iloc[0])
+        with pytest.raises(ConfigError, match=r"needs IPython \(pip install ipython\)"):
+            cs.view(core_id)
 
 
 def test_cli_overview_and_enterprise(golden_db: Path, tmp_path: Path) -> None:

@@ -266,9 +266,10 @@ class LocalStore:
         return Page(self._frame(sql, paged, EXCLUDED_COLUMNS), total)
 
     def why_missing(self, core_id: str, enterprise_id: str) -> list[str]:
-        """One sentence per tie of ``enterprise_id`` left out of ``core_id``'s chain."""
-        return [left_out_sentence(r) for r in records(self.excluded(core_id, enterprise_id).data,
-                                                      EXCLUDED_COLUMNS)]
+        """One sentence per tie of ``enterprise_id`` left out of ``core_id``'s chain, in the analysis' currency."""
+        currency = str(self.summary().get("currency") or "CNY")
+        return [left_out_sentence(r, currency) for r in records(self.excluded(core_id, enterprise_id).data,
+                                                                EXCLUDED_COLUMNS)]
 
     def _has(self, table: str) -> bool:
         found = self._connect().execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "

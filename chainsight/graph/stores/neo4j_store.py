@@ -283,9 +283,10 @@ class Neo4jStore:
         return Page(records_frame(rows, EXCLUDED_COLUMNS), self._count(cypher.COUNT_EXCLUDED, **params))
 
     def why_missing(self, core_id: str, enterprise_id: str) -> list[str]:
-        """One sentence per tie of ``enterprise_id`` left out of ``core_id``'s chain."""
-        return [left_out_sentence(r) for r in records(self.excluded(core_id, enterprise_id).data,
-                                                      EXCLUDED_COLUMNS)]
+        """One sentence per tie of ``enterprise_id`` left out of ``core_id``'s chain, in the analysis' currency."""
+        currency = str(self.summary().get("currency") or "CNY")
+        return [left_out_sentence(r, currency) for r in records(self.excluded(core_id, enterprise_id).data,
+                                                                EXCLUDED_COLUMNS)]
 
     def leakage(self, core_id: str) -> Leakage:
         """Off-us shares and top external counterparties of one core."""

@@ -19,6 +19,7 @@
     if (text !== undefined && text !== null) { e.textContent = String(text); }
     return e;
   }
+  function str(i) { return data.strings[i]; }  // repeated text sits once in data.strings
   function tip(lines) {  // vis-network shows an Element title as it is: built from text only
     var box = el("div", "cs-tip");
     lines.forEach(function (line, i) { box.appendChild(el("div", i === 0 ? "cs-tip-head" : null, line)); });
@@ -30,15 +31,15 @@
     return {id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, shape: s.shape,
       color: {background: s.color, border: s.border, highlight: {background: s.color, border: "#000"},
               hover: {background: s.color, border: "#000"}},
-      title: tip([n.name].concat(n.tip)), font: n.kind === "core" ? {size: 18, bold: {size: 18}} : undefined};
+      title: tip([n.name].concat(n.tip.map(str))), font: n.kind === "core" ? {size: 18, bold: {size: 18}} : undefined};
   }
   function visFold(f) {
     var s = KINDS.fold;
     return {id: f.id, label: f.label, x: f.x, y: f.y, shape: "box", shapeProperties: {borderDashes: [4, 3]},
-      color: {background: s.color, border: s.border}, title: tip(f.tip), margin: 6};
+      color: {background: s.color, border: s.border}, title: tip(f.tip.map(str)), margin: 6};
   }
   function visEdge(e, dashed) {
-    return {id: e.id, from: e.from, to: e.to, width: e.width, title: tip(e.tip), dashes: !!(dashed || e.dashes),
+    return {id: e.id, from: e.from, to: e.to, width: e.width, title: tip(e.tip.map(str)), dashes: !!(dashed || e.dashes),
             arrows: e.arrows === false ? {to: {enabled: false}} : undefined};
   }
 
@@ -62,6 +63,34 @@
 
   var view = window.chainView = {network: network, nodes: nodes, edges: edges, data: data, ready: false,
                                  focused: null, shown: null, started: t0, parsed: t1, built: performance.now()};
+
+  // Fit the whole drawing, column headings included: vis-network's own fit sees only the nodes, so a
+  // heading wider than its column's labels was cut at the edge of the canvas.
+  var HEADING_FONT = "bold 16px " + FONT;
+  function fitAll() {
+    var box = null, measure = document.createElement("canvas").getContext("2d");
+    function grow(l, t, r, b) {
+      box = box ? {l: Math.min(box.l, l), t: Math.min(box.t, t), r: Math.max(box.r, r), b: Math.max(box.b, b)}
+                : {l: l, t: t, r: r, b: b};
+    }
+    nodes.getIds({filter: function (n) { return !n.hidden; }}).forEach(function (id) {
+      var b = network.getBoundingBox(id);
+      if (b) { grow(b.left, b.top, b.right, b.bottom); }
+    });
+    measure.font = HEADING_FONT;
+    data.headings.forEach(function (h) {
+      var w = measure.measureText(h.text).width;
+      grow(h.x - w / 2, h.y - 18, h.x + w / 2, h.y + 6);
+    });
+    if (!box) { return; }
+    var width = container.clientWidth || 1, height = container.clientHeight || 1, pad = 24;
+    var scale = Math.min((width - 2 * pad) / Math.max(box.r - box.l, 1), (height - 2 * pad) / Math.max(box.b - box.t, 1));
+    network.moveTo({position: {x: (box.l + box.r) / 2, y: (box.t + box.b) / 2},
+                    scale: Math.min(Math.max(scale, 0.05), 1.5), animation: false});
+  }
+  fitAll();
+  view.fit = fitAll;
+  view.headingFont = HEADING_FONT;
   network.once("afterDrawing", function () {
     view.drawnAt = performance.now();
     view.ready = true;
@@ -75,7 +104,7 @@
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
     ctx.restore();
-    ctx.font = "bold 16px " + FONT;
+    ctx.font = HEADING_FONT;
     ctx.fillStyle = "#555";
     ctx.textAlign = "center";
     data.headings.forEach(function (h) { ctx.fillText(h.text, h.x, h.y); });
@@ -86,6 +115,11 @@
   var hovered = null;
   network.on("hoverNode", function (p) { hovered = view.hovered = p.node; network.redraw(); });
   network.on("blurNode", function () { hovered = view.hovered = null; network.redraw(); });
+  // The pointer leaving the drawing (for the search box, the filters) lifts the veil too: vis-network
+  // sends no blurNode then, and the neighbourhood stayed lit.
+  container.addEventListener("mouseleave", function () {
+    if (hovered !== null) { hovered = view.hovered = null; network.redraw(); }
+  });
   network.on("afterDrawing", function (ctx) {
     if (hovered === null || !nodes.get(hovered)) { return; }
     var near = network.getConnectedNodes(hovered).concat([hovered]);
@@ -153,10 +187,10 @@
     document.getElementById("cs-panel-name").textContent = n.name;
     var body = document.getElementById("cs-panel-rows");
     while (body.firstChild) { body.removeChild(body.firstChild); }
-    n.ev.forEach(function (row) {
-      var tr = el("tr");
-      tr.appendChild(el("th", null, row[0] && row[1] ? row[0] + " · " + row[1] : row[0] || row[1]));
-      tr.appendChild(el("td", null, row[2]));
+    n.ev.forEach(function (row) {  // [index into data.labels, index into data.strings]
+      var tr = el("tr"), label = data.labels[row[0]];
+      tr.appendChild(el("th", null, label[0] && label[1] ? label[0] + " · " + label[1] : label[0] || label[1]));
+      tr.appendChild(el("td", null, str(row[1])));
       body.appendChild(tr);
     });
     panel.hidden = false;
