@@ -21,7 +21,7 @@ from fastapi_offline import FastAPIOffline
 from chainsight.api import _errors
 from chainsight.api._deps import AppState, KeyCache, State
 from chainsight.api._scope import Index
-from chainsight.api.routes import cores, firms, meta, prospects
+from chainsight.api.routes import cores, firms, meta, prospects, work
 from chainsight.config import Settings
 from chainsight.errors import ConfigError
 from chainsight.graph.stores.protocol import GraphStore
@@ -85,10 +85,11 @@ def create_app(settings: Settings, store: GraphStore | None = None, appdb: AppSt
         description="Supply-chain prospects over HTTP: cores, chains, prospects, leakage and alerts, "
                     "scoped to the caller's branches, masked for managers, every access audited.",
         openapi_tags=[{"name": "cores"}, {"name": "prospects"}, {"name": "enterprises"},
+                      {"name": "work"},
                       {"name": "meta"}])
     _errors.install(app)
     app.include_router(meta.health)
-    for router in (cores.router, prospects.router, firms.router, meta.router):
+    for router in (cores.router, prospects.router, firms.router, work.router, meta.router):
         app.include_router(router, prefix=PREFIX, responses=_errors.ERRORS)
 
     @app.get("/favicon.ico", include_in_schema=False)

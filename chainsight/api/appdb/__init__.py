@@ -1,4 +1,5 @@
-"""The app's own database: users, roles and branches, API keys, sessions, the audit log, assignments.
+"""The app's own database: users, roles and branches, API keys, sessions, the audit log, assignments,
+claims and outcomes.
 
 SQLAlchemy 2 over a SQLite file beside the data (:func:`default_url`, no server) or PostgreSQL
 (``CHAINSIGHT_APP_DB=postgresql+psycopg://USER:PASSWORD@HOST/DB``). :meth:`AppDB.open` runs the Alembic
@@ -16,6 +17,9 @@ The interface the routes use::
     append_audit(principal | None, route, params, rows, client, status)
     list_audit(limit, since, user) -> [AuditEntry]
     assign(firm_id, branch=None, manager=None, by=admin)     assignments_for(branches) -> {firm_id}
+    take(firm_id, by) -> Claim    release(firm_id, by)     claims_of(manager) -> [Claim]
+    record_outcome(firm_id, kind, on_date, note, product, reason, follow_up, by) -> Outcome
+    outcomes_of(firm_ids) -> [Outcome]                        (outcomes are append-only)
 
 Errors: :class:`~chainsight.errors.AppDBUnavailable` (cannot open or reach the database),
 :class:`~chainsight.errors.ConfigError` (a bad name, role, branch or password, a taken name),

@@ -13,14 +13,15 @@ from chainsight.api.appdb._engine import make_engine
 from chainsight.api.appdb._keys import Keys
 from chainsight.api.appdb._migrate import upgrade
 from chainsight.api.appdb._users import HASHER, SESSION_TTL, Users
+from chainsight.api.appdb._work import Work
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class AppDB(Users, Keys, Audit):
-    """Users, API keys, sessions, the audit log and firm assignments in one SQL database.
+class AppDB(Users, Keys, Audit, Work):
+    """Users, API keys, sessions, the audit log, firm assignments, claims and outcomes in one SQL database.
 
     Open it with :meth:`open`; it is safe to share between threads (SQLAlchemy's pool).
     """

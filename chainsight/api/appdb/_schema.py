@@ -8,7 +8,7 @@ Times are stored as naive UTC (``UTCDateTime``) so that SQLite and PostgreSQL ha
 Examples
 --------
 >>> sorted(metadata.tables)
-['api_keys', 'assignments', 'audit', 'sessions', 'sign_in_failures', 'users']
+['api_keys', 'assignments', 'audit', 'claims', 'outcomes', 'sessions', 'sign_in_failures', 'users']
 """
 
 from __future__ import annotations
@@ -117,4 +117,25 @@ assignments = sa.Table(
     sa.Column("manager", sa.String(64)),
     sa.Column("assigned_by", sa.String(64), nullable=False),
     sa.Column("assigned_at", UTCDateTime, nullable=False),
+)
+
+claims = sa.Table(
+    "claims", metadata,
+    sa.Column("firm_id", sa.String(64), primary_key=True),
+    sa.Column("manager", sa.String(64), nullable=False, index=True),
+    sa.Column("taken_at", UTCDateTime, nullable=False),
+)
+
+outcomes = sa.Table(
+    "outcomes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("firm_id", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("product", sa.String(100)),
+    sa.Column("reason", sa.String(500)),
+    sa.Column("on_date", sa.Date, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("follow_up", sa.Date),
+    sa.Column("recorded_by", sa.String(64), nullable=False, index=True),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
 )

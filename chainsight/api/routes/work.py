@@ -1,0 +1,168 @@
+"""Working a list: take and release a prospect, record its outcomes, list "my prospects".
+
+Every route first reads the firm through the :class:`~chainsight.api._scope.Reader` (the one access
+rule): a firm the caller may not see is 404 before anything is taken or recorded, and the access is
+audited like any read. Managers and admins take prospects and record outcomes; analysts read them.
+Changing routes need an API key (``Authorization: Bearer``) for now: a sign-in session cannot change
+anything until the pages send a CSRF token with their forms.
+
+No ``from __future__ import annotations`` here: FastAPI 0.115 must see the annotations as objects.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+import pandas as pd
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from chainsight.api._deps import AnyReader, reader, state
+from chainsight.api._errors import Problem
+from chainsight.api._scope import Reader
+from chainsight.api._tabular import EXPORT_RESPONSES, Fmt, export
+from chainsight.api.appdb._work import OutcomeKind
+from chainsight.errors import AccessDenied, NotFound
+
+router = APIRouter(tags=["work"])
+FirmId = Annotated[str, Path(max_length=64)]
+
+
+def _writer(who: Annotated[Reader, Depends(reader("admin", "manager"))]) -> Reader:
+    if who.principal.kind != "key":
+        raise AccessDenied("changes need an API key (Authorization: Bearer) until the pages send a CSRF token")
+    return who
+
+
+Writer = Annotated[Reader, Depends(_writer)]
+
+
+class ClaimOut(BaseModel):
+    """A prospect taken by a manager."""
+
+    enterprise_id: str
+    manager: str
+    taken_at: datetime
+
+
+class OutcomeIn(BaseModel):
+    """One step with a prospect: ``product`` for product_sold, ``reason`` for declined."""
+
+    kind: OutcomeKind
+    on_date: date
+    note: str = Field("", max_length=2000)
+    product: str | None = Field(None, min_length=1, max_length=100)
+    reason: str | None = Field(None, min_length=1, max_length=500)
+    follow_up: date | None = None
+
+
+class OutcomeOut(BaseModel):
+    """A recorded outcome (never changed: a correction is a newer one)."""
+
+    id: int
+    enterprise_id: str
+    kind: str
+    product: str | None
+    reason: str | None
+    on_date: date
+    note: str
+    follow_up: date | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+class MyProspect(BaseModel):
+    """A prospect I have taken, its latest outcome and whether its follow-up is due."""
+
+    enterprise_id: str
+    name: str | None
+    taken_at: datetime
+    last_outcome: OutcomeOut | None
+    follow_up_due: bool
+
+
+def _outcome(o: Any) -> dict[str, Any]:
+    return {"id": o.id, "enterprise_id": o.firm_id, "kind": o.kind, "product": o.product, "reason": o.reason,
+            "on_date": o.on_date, "note": o.note, "follow_up": o.follow_up, "recorded_by": o.recorded_by,
+            "recorded_at": o.recorded_at}
+
+
+def _card(who: Reader, firm_id: str) -> dict[str, Any]:
+    """The firm as the caller may see it (404 when not visible), read and audited by the Reader."""
+    return who.enterprise(firm_id)
+
+
+@router.post("/enterprises/{enterprise_id}/take", response_model=ClaimOut, operation_id="takeProspect")
+def take(request: Request, who: Writer, enterprise_id: FirmId) -> dict[str, Any]:
+    """Take a prospect you can see (assign it to yourself); 403 when another manager has it."""
+    _card(who, enterprise_id)
+    claim = state(request).appdb.take(enterprise_id, by=who.principal)
+    return {"enterprise_id": claim.firm_id, "manager": claim.manager, "taken_at": claim.taken_at}
+
+
+@router.delete("/enterprises/{enterprise_id}/take", status_code=204, response_class=Response,
+               operation_id="releaseProspect")
+def release(request: Request, who: Writer, enterprise_id: FirmId) -> Response:
+    """Give a prospect back (you took it, or you are an admin); 404 when nobody had taken it."""
+    _card(who, enterprise_id)
+    if not state(request).appdb.release(enterprise_id, by=who.principal):
+        raise NotFound(f"nobody has taken {enterprise_id}")
+    return Response(status_code=204)
+
+
+@router.post("/enterprises/{enterprise_id}/outcomes", response_model=OutcomeOut, status_code=201,
+             operation_id="recordOutcome", responses={400: {"model": Problem, "description": "the body is not JSON"}})
+def record_outcome(request: Request, who: Writer, enterprise_id: FirmId, body: OutcomeIn) -> dict[str, Any]:
+    """Record what happened with a prospect you can see: contacted, visited, account opened, product
+    sold (which), declined (why), with its date, a note and a follow-up date."""
+    _card(who, enterprise_id)
+    outcome = state(request).appdb.record_outcome(
+        enterprise_id, body.kind, on_date=body.on_date, note=body.note, product=body.product,
+        reason=body.reason, follow_up=body.follow_up, by=who.principal)
+    return _outcome(outcome)
+
+
+@router.get("/enterprises/{enterprise_id}/outcomes", response_model=list[OutcomeOut],
+            operation_id="listOutcomes")
+def list_outcomes(request: Request, who: AnyReader, enterprise_id: FirmId) -> list[dict[str, Any]]:
+    """The outcomes recorded on a firm you can see, newest first."""
+    _card(who, enterprise_id)
+    return [_outcome(o) for o in state(request).appdb.outcomes_of([enterprise_id])]
+
+
+def _mine(request: Request, who: Reader, due: bool) -> list[dict[str, Any]]:
+    appdb = state(request).appdb
+    today = datetime.now(UTC).date()
+    rows = []
+    for claim in appdb.claims_of(who.principal.name):
+        try:
+            card = _card(who, claim.firm_id)
+        except NotFound:
+            continue  # taken before the caller's access changed: no longer theirs to see
+        history = appdb.outcomes_of([claim.firm_id])
+        last = history[0] if history else None
+        is_due = last is not None and last.follow_up is not None and last.follow_up <= today
+        if due and not is_due:
+            continue
+        rows.append({"enterprise_id": claim.firm_id, "name": card.get("name"), "taken_at": claim.taken_at,
+                     "last_outcome": _outcome(last) if last else None, "follow_up_due": is_due})
+    return rows
+
+
+Due = Annotated[bool, Query(description="only those whose latest follow-up date is today or past")]
+
+
+@router.get("/my/prospects", response_model=list[MyProspect], operation_id="listMyProspects")
+def my_prospects(request: Request, who: AnyReader, due: Due = False) -> list[dict[str, Any]]:
+    """The prospects you have taken, each with its latest outcome; ``due=true``: follow-ups due."""
+    return _mine(request, who, due)
+
+
+@router.get("/my/prospects.{fmt}", operation_id="exportMyProspects", response_class=Response,
+            responses=EXPORT_RESPONSES)
+def export_my_prospects(request: Request, who: AnyReader, fmt: Fmt, due: Due = False) -> Response:
+    """The prospects you have taken with their latest outcome, as CSV or XLSX."""
+    rows = [{"enterprise_id": r["enterprise_id"], "name": r["name"], "taken_at": r["taken_at"],
+             **{f"last_{k}": v for k, v in (r["last_outcome"] or {}).items() if k not in ("id", "enterprise_id")},
+             "follow_up_due": r["follow_up_due"]} for r in _mine(request, who, due)]
+    return export(pd.DataFrame(rows), fmt, "my-prospects", who.principal)
