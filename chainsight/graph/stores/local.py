@@ -87,7 +87,7 @@ def scope_where(scope: Scope | None) -> tuple[str, list[Any]]:
     >>> scope_where(None)
     ('TRUE', [])
     >>> scope_where(Scope(frozenset({"B1"})))[1]
-    [['B1'], [], ['B1'], [['B1'], [], ['B1']]
+    [['B1'], [], ['B1'], [], ['B1']]
     """
     if scope is None:
         return "TRUE", []
