@@ -2,7 +2,7 @@
 
 Shared by the command line (``chainsight prospects --format xlsx``) and the API's ``.csv``/``.xlsx``
 routes, so both write a list the same way: lists ``、``-joined, mappings as JSON, no formula cells, no
-control characters, numbers as numbers.
+control characters (in CSV as in XLSX), numbers as numbers.
 
 No formula, in CSV as in XLSX: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return is what Excel and LibreOffice run as a formula (CSV injection, e.g. a firm named
@@ -65,14 +65,17 @@ def defused(value: str) -> str:
 
 
 def csv_value(value: object) -> str:
-    """A value as a CSV cell: :func:`text`, then :func:`defused`.
+    """A value as a CSV cell: :func:`text` without control characters, then :func:`defused`.
+
+    Control characters go as in XLSX: a NUL ends the cell in many CSV readers (older pandas among them),
+    so ``"bad\\x00name"`` would reach the reader as ``"bad"``.
 
     Examples
     --------
-    >>> csv_value("+86 512 6666"), csv_value(["=a", "b"]), csv_value(None)
-    ("'+86 512 6666", "'=a、b", '')
+    >>> csv_value("+86 512 6666"), csv_value(["=a", "b"]), csv_value(None), csv_value("a\\x00\\x07b")
+    ("'+86 512 6666", "'=a、b", '', 'ab')
     """
-    return defused(text(value))
+    return defused(_ILLEGAL.sub("", text(value)))
 
 
 def xlsx_value(value: object) -> object:
