@@ -15,12 +15,17 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from chainsight.api import _errors
 from chainsight.api._deps import AppState, KeyCache, State
 from chainsight.api._scope import Index
+from chainsight.api.pages import PAGES_STATIC
+from chainsight.api.pages import router as pages_router
+from chainsight.api.pages._auth import SignInRequired, sign_in_redirect
+from chainsight.api.pages._security import SecurityHeaders
 from chainsight.api.routes import cores, firms, meta, prospects, work
 from chainsight.config import Settings
 from chainsight.errors import ConfigError
@@ -88,6 +93,9 @@ def create_app(settings: Settings, store: GraphStore | None = None, appdb: AppSt
                       {"name": "work"},
                       {"name": "meta"}])
     _errors.install(app)
+    app.add_exception_handler(SignInRequired, sign_in_redirect)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static/pages", StaticFiles(directory=PAGES_STATIC), name="pages-static")
     app.include_router(meta.health)
     for router in (cores.router, prospects.router, firms.router, work.router, meta.router):
         app.include_router(router, prefix=PREFIX, responses=_errors.ERRORS)
@@ -96,9 +104,5 @@ def create_app(settings: Settings, store: GraphStore | None = None, appdb: AppSt
     def favicon() -> FileResponse:
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        """The address `chainsight serve` prints leads to the API docs (the pages will live here)."""
-        return RedirectResponse("/docs")
-
+    app.include_router(pages_router)
     return app

@@ -16,7 +16,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
@@ -73,29 +73,40 @@ def problem(status: int, code: str, message: str, headers: dict[str, str] | None
     return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
 
+def answer(request: Request, status: int, code: str, message: str,
+           headers: dict[str, str] | None = None) -> Response:
+    """The error as the asker reads it: an HTML page for the pages, a JSON problem for the API."""
+    from chainsight.api.pages._render import error_page, is_page
+
+    if is_page(request.url.path):
+        return error_page(request, status, code, message)
+    return problem(status, code, message, headers)
+
+
 def install(app: FastAPI) -> None:
     """Make ``app`` answer every error with a problem body."""
 
     @app.exception_handler(ChainSightError)
-    async def known(request: Request, exc: ChainSightError) -> JSONResponse:
+    async def known(request: Request, exc: ChainSightError) -> Response:
         status, code = status_of(exc)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
         if status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
-        return problem(status, code, str(exc) if status < 500 or status == 503 else "internal error", headers)
+        return answer(request, status, code, str(exc) if status < 500 or status == 503 else "internal error",
+                      headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body"))
-        return problem(422, "invalid_parameter", f"{where or 'request'}: {first.get('msg', 'invalid')}")
+        return answer(request, 422, "invalid_parameter", f"{where or 'request'}: {first.get('msg', 'invalid')}")
 
     @app.exception_handler(HTTPException)
-    async def http(request: Request, exc: HTTPException) -> JSONResponse:
+    async def http(request: Request, exc: HTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return problem(exc.status_code, code, str(exc.detail), dict(exc.headers or {}) or None)
+        return answer(request, exc.status_code, code, str(exc.detail), dict(exc.headers or {}) or None)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
-        return problem(500, "internal_error", "internal error: the server log has the details")
+        return answer(request, 500, "internal_error", "internal error: the server log has the details")

@@ -120,5 +120,5 @@ def test_docs_and_openapi_load_nothing_from_outside(served: Served) -> None:
         assert len(ids) == len(set(ids)) and "listCoreProspects" in ids
         assert client.get("/favicon.ico").status_code == 200
         home = client.get("/", follow_redirects=False)  # the address `chainsight serve` prints
-        assert home.status_code == 307 and home.headers["location"] == "/docs"
+        assert home.status_code == 303 and home.headers["location"] == "/sign-in?next=/"
         assert client.get("/health").json() == {"status": "ok", "store": "local", "analysed": True}

@@ -1,0 +1,27 @@
+"""The managers' pages: server-rendered HTML over the same :class:`~chainsight.api._scope.Reader` as the API.
+
+Every page reads through the one access rule (scoped to the signed-in manager's branches, account numbers
+masked, every read audited), is rendered by :func:`~chainsight.api.pages._render.render` from a Jinja2
+template with autoescape on, and loads only this app's own files (``/static/pages/…``): nothing from
+outside, no inline script, so the Content-Security-Policy of :mod:`~chainsight.api.pages._security` can
+forbid every script but ours.
+
+* ``/`` — start page: my branch's cores (search, sort) and the overview view.
+* ``/sign-in``, ``/sign-out`` — sessions of the app database (HTTP-only, SameSite cookie; throttled).
+
+Chinese by default; ``?lang=en`` (remembered in a cookie) switches to English.
+"""
+
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from chainsight.api.pages import start
+
+#: The pages' own CSS and JavaScript, served at ``/static/pages/``.
+PAGES_STATIC = Path(__file__).parent / "static"
+
+router = APIRouter(include_in_schema=False)
+router.include_router(start.router)
+
+__all__ = ["PAGES_STATIC", "router"]
