@@ -307,24 +307,42 @@ class Reader:
 
     def enterprise(self, enterprise_id: str) -> dict[str, Any]:
         """One visible firm's card; its chains and prospect rows only where the core is visible."""
+        card = self._card(enterprise_id)
+        if card is None:
+            self._audit("enterprise", 0, 404)
+            raise NotFound(f"no enterprise {enterprise_id}")
+        self._audit("enterprise", 1, 200)
+        return dict(self._out(card))
+
+    def firms(self, firm_ids: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
+        """The cards of the visible firms among ``firm_ids`` (in order, once each) and how many were left
+        out (not visible, or unknown to the analysis); one audit entry for them all."""
+        cards, hidden = [], 0
+        for firm_id in dict.fromkeys(firm_ids):
+            card = self._card(firm_id)
+            if card is None:
+                hidden += 1
+            else:
+                cards.append(dict(self._out(card)))
+        self._audit("firms", len(cards), 200)
+        return cards, hidden
+
+    def _card(self, enterprise_id: str) -> dict[str, Any] | None:
         try:
             card = self.store.enterprise(enterprise_id)
         except NotFound:
-            self._audit("enterprise", 0, 404)
-            raise
+            return None
         if not self.visibility.everything:
             cores = self._core_branches()
             chains = [m for m in card.get("chains", []) if self._visible_core(str(m["core_id"]))
                       and self.visibility.firm(enterprise_id, core_branch=cores.get(str(m["core_id"])))]
             if not chains and not self.visibility.firm(enterprise_id):
-                self._audit("enterprise", 0, 404)
-                raise NotFound(f"no enterprise {enterprise_id}")
+                return None
             visible = {m["core_id"] for m in chains}
             rows = pd.DataFrame([p for p in card.get("prospects", []) if p["core_id"] in visible])
             card = {**card, "chains": self.visibility.hide_via(pd.DataFrame(chains), cores).to_dict("records"),
                     "prospects": self.visibility.hide_via(rows, cores).to_dict("records")}
-        self._audit("enterprise", 1, 200)
-        return dict(self._out(card))
+        return card
 
     def leakage(self, core_id: str) -> Leakage:
         """A visible core's off-us shares; its top external counterparties only where visible."""
