@@ -23,7 +23,11 @@ where ``party_key = hash(account, name)`` is what rows join on, ``party_kind`` i
 ``person`` or ``unknown`` and ``ours`` says the account is held with us. Each link of step 3 (and each
 name left unmerged because it is ambiguous) is a row of ``entity_links(account, name, enterprise_id,
 rule, file_id, line, customer_id, candidates, rows)``: the rule and the row or customer that is its
-evidence.
+evidence. ``entity_mentions`` has the same columns and ``uscc`` for *every* party resolved to a firm,
+whatever the step (rules in :data:`~chainsight.ingest.links.MENTION_RULES`): what the analysis
+publishes so that a firm's card can say which names, codes and accounts were merged into it and why.
+Its ``file_id, line`` are the rule's evidence row when the rule ties by another row, else the
+mention's own earliest row.
 """
 
 from __future__ import annotations
@@ -85,7 +89,7 @@ def resolve_parties(con: duckdb.DuckDBPyConnection,
     customers = con.execute("SELECT name_key, enterprise_id, customer_id FROM customers "
                             "ORDER BY customer_id").df()
     linked = link_parties(pairs, customers)
-    pairs = pd.concat([pairs.drop(columns=["file_id", "line"]), linked], axis=1)
+    pairs = pd.concat([pairs.rename(columns={"file_id": "seen_file", "line": "seen_line"}), linked], axis=1)
     pairs["account_id"] = [account_id(a) if by and isinstance(a, str) else None
                            for a, by in zip(pairs["account"], pairs["by_account"], strict=True)]
     con.register("_pairs", pairs[["account", "name", "bank", "rows", "name_id", "name_kind", "account_id"]])
@@ -112,12 +116,46 @@ def resolve_parties(con: duckdb.DuckDBPyConnection,
         LEFT JOIN account_owner w ON w.account = p.account;
     """)
     con.unregister("_pairs")
+    _write_mentions(con, pairs)
     con.execute("DROP TABLE parties_raw; DROP TABLE account_owner")
     _write_links(con, pairs)
 
 
 def _ints(values: pd.Series) -> list[int | None]:
     return [None if pd.isna(v) else int(v) for v in values]
+
+
+def _write_mentions(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame) -> None:
+    """``entity_mentions``: every party resolved to a firm, with the step that resolved it."""
+    frame = pd.DataFrame({
+        "account": pairs["account"].astype(object), "name": pairs["name"].astype(object),
+        "uscc": pairs["uscc"].astype(object), "rule": pairs["rule"].astype(object),
+        "name_kind": pairs["name_kind"].astype(object),
+        "file_id": _ints(pairs["file_id"]), "line": _ints(pairs["line"]),
+        "seen_file": _ints(pairs["seen_file"]), "seen_line": _ints(pairs["seen_line"]),
+        "customer_id": pairs["customer_id"].astype(object),
+        "candidates": [list(c) if isinstance(c, list) else None for c in pairs["candidates"]]})
+    con.register("_mentions", frame)
+    con.execute("""
+        CREATE OR REPLACE TABLE entity_mentions AS
+        SELECT p.party_id AS enterprise_id, p.account, p.name, CAST(m.uscc AS VARCHAR) AS uscc,
+               CASE WHEN p.ours THEN 'our_account'
+                    WHEN m.rule IS NOT NULL THEN CAST(m.rule AS VARCHAR)
+                    WHEN m.name_kind = 'enterprise' THEN 'name_key'
+                    WHEN w.owner_id IS NOT NULL THEN 'account_owner'
+                    ELSE 'account_only' END AS rule,
+               CAST(CASE WHEN p.ours OR m.file_id IS NULL THEN m.seen_file ELSE m.file_id END AS INTEGER)
+                   AS file_id,
+               CAST(CASE WHEN p.ours OR m.file_id IS NULL THEN m.seen_line ELSE m.line END AS BIGINT) AS line,
+               CAST(CASE WHEN p.ours THEN o.customer_id ELSE m.customer_id END AS VARCHAR) AS customer_id,
+               CAST(CASE WHEN p.ours THEN NULL ELSE m.candidates END AS VARCHAR[]) AS candidates, p.rows
+        FROM _mentions m
+        JOIN parties p ON p.party_key = hash(CAST(m.account AS VARCHAR), CAST(m.name AS VARCHAR))
+        LEFT JOIN our_accounts o ON o.account_no = p.account
+        LEFT JOIN account_owner w ON w.account = p.account
+        WHERE p.party_kind = 'enterprise'
+        ORDER BY enterprise_id, rule, name, account""")
+    con.unregister("_mentions")
 
 
 def _write_links(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame) -> None:
