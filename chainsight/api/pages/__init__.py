@@ -16,12 +16,13 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from chainsight.api.pages import start
+from chainsight.api.pages import signin, start
 
 #: The pages' own CSS and JavaScript, served at ``/static/pages/``.
 PAGES_STATIC = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(start.router)
+router.include_router(signin.router)
 
 __all__ = ["PAGES_STATIC", "router"]
