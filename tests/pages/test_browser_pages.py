@@ -25,7 +25,8 @@ from chainsight.graph.result import Analysis
 from chainsight.graph.stores.local import LocalStore
 from tests.api.served import BRANCH_A, BRANCH_B, Served, serve
 from tests.api.test_scoping import world  # noqa: F401
-from tests.pages.browsing import Tab
+from tests.api.test_scoping import _nothing_of_b
+from tests.pages.browsing import INKED_PIXELS, Tab, poll
 
 pytestmark = pytest.mark.integration
 
@@ -33,6 +34,8 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 PASSWORD = "correct horse battery"
 #: user name → (role, branches)
 USERS = {"wang_a": ("manager", [BRANCH_A]), "li_b": ("manager", [BRANCH_B])}
+#: Marks a test whose page another helper is still building (the test is written; it runs once it lands).
+PENDING_CORE = pytest.mark.skip(reason="PENDING: /cores/{id} (helper corepage) not on main yet")
 
 
 def renamed(analysis: Analysis, names: dict[str, str]) -> Analysis:
@@ -149,3 +152,94 @@ def test_the_watch_sees_what_a_page_must_not_do(tabs: Any, site: Served) -> None
     assert [v for v in tab.watch.csp if v.startswith("script-src")], tab.watch.csp
     with pytest.raises(AssertionError):
         tab.watch.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def top(small_analysis: Analysis) -> dict[str, str]:
+    """The small bank's best core (a customer of branch A): id and name."""
+    best = small_analysis.cores.sort_values("rank").iloc[0]
+    return {"id": str(best["enterprise_id"]), "name": str(best["name"])}
+
+
+def chain_frame(tab: Tab) -> Any:
+    """The chain view's frame of a core page, once vis-network has drawn it."""
+    frame = tab.page.wait_for_selector("iframe.view").content_frame()
+    poll(frame, "Boolean(window.chainView && window.chainView.ready)")
+    return frame
+
+
+@PENDING_CORE
+def test_a_manager_opens_a_core_and_sees_its_chain_drawn(tabs: Any, site: Served, top: dict[str, str],
+                                                          world: dict[str, Any]) -> None:
+    tab = signed_in(tabs(), site, "wang_a")
+    tab.goto("/")
+    tab.page.click(f"#cores a[href='/cores/{top['id']}']")
+    tab.page.wait_for_url(f"**/cores/{top['id']}")
+    assert top["name"] in tab.page.inner_text("h1")
+    frame = chain_frame(tab)
+    with site.client("manager") as api:  # the same manager's chain as the API gives it (depth 2, the view's)
+        members = api.get(f"/api/v1/cores/{top['id']}/chain", params={"depth": 2}).json()["members"]
+    assert len(members) > 10
+    assert frame.evaluate("chainView.network.body.nodeIndices.length") == 1 + len(members)
+    assert frame.evaluate(INKED_PIXELS) > 5_000  # drawn, not just handed to vis-network
+    _nothing_of_b(frame.content(), world)
+    _nothing_of_b(tab.page.content(), world)
+    tab.shot("pages-core.png")
+    tab.watch.assert_clean()
+
+
+@PENDING_CORE
+def test_the_prospect_filters_narrow_the_table(tabs: Any, site: Served, top: dict[str, str],
+                                               small_analysis: Analysis) -> None:
+    p = small_analysis.prospects
+    expected = p[(p["core_id"] == top["id"]) & (p["kind"] == "acquire") & (p["direction"] == "up")
+                 & (p["tier"] == 1)]
+    assert 0 < len(expected) <= 25  # one page: every expected row is shown
+    tab = signed_in(tabs(), site, "wang_a")
+    tab.goto(f"/cores/{top['id']}")
+    tab.page.uncheck("form.filters input[name=kind][value=deepen]")
+    tab.page.check("form.filters input[name=kind][value=acquire]")
+    tab.page.select_option("form.filters select[name=direction]", "up")
+    tab.page.select_option("form.filters select[name=tier]", "1")
+    with tab.page.expect_navigation():
+        tab.page.click("form.filters button[type=submit]")
+    shown = tab.page.eval_on_selector_all("#prospect-table tbody tr td:nth-child(2) a",
+                                          "as => as.map(a => decodeURIComponent(a.pathname.split('/')[2]))")
+    assert sorted(shown) == sorted(expected["enterprise_id"])
+    assert f"{len(expected)}" in tab.page.inner_text(".toolbar")
+    tab.watch.assert_clean()
+
+
+@PENDING_CORE
+def test_a_manager_of_another_branch_gets_nothing_of_the_core(tabs: Any, site: Served, top: dict[str, str],
+                                                              small_analysis: Analysis) -> None:
+    members = small_analysis.prospects[small_analysis.prospects["core_id"] == top["id"]]
+    names = [n for n in members["name"] if isinstance(n, str) and len(n) >= 6] + [top["name"]]
+    own = signed_in(tabs(), site, "wang_a")
+    assert own.goto(f"/cores/{top['id']}").status == 200  # the URL is a page: for its own branch
+    other = signed_in(tabs(), site, "li_b")
+    for path in (f"/cores/{top['id']}", f"/views/chain/{top['id']}.html"):
+        answer = other.goto(path)
+        assert answer.status == 404, path
+        text = other.page.content()
+        assert not [n for n in names if n in text], path
+    assert other.page.evaluate("document.querySelectorAll('iframe, canvas').length") == 0
+    assert other.watch.outside == [] and other.watch.csp == [] and other.watch.dialogs == []
+
+
+@PENDING_CORE
+def test_a_hostile_name_is_text_on_the_core_page_its_chain_and_the_enterprise_page(
+        tabs: Any, site: Served, hostile: dict[str, str]) -> None:
+    tab = signed_in(tabs(), site, "wang_a")
+    assert tab.goto(f"/cores/{hostile['core']}").status == 200
+    assert tab.page.inner_text("h1").startswith(HOSTILE)
+    assert HOSTILE in tab.page.inner_text("#prospect-table")  # its best prospect bears the name too
+    no_markup_of(tab)
+    frame = chain_frame(tab)
+    frame.fill("#cs-search", "onerror")
+    frame.click("#cs-find button")
+    assert frame.text_content("#cs-panel-name") == HOSTILE
+    assert frame.evaluate("document.querySelectorAll('img').length") == 0
+    assert tab.goto(f"/enterprises/{hostile['prospect']}").status == 200
+    no_markup_of(tab)
+    tab.watch.assert_clean()
