@@ -123,7 +123,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ent.outcome.account_opened": ("已开户", "account opened"),
     "ent.outcome.product_sold": ("已签约产品", "product sold"),
     "ent.outcome.declined": ("已拒绝", "declined"),
-    "ent.excluded": ("未纳入的往来", "Ties left out"),
+    "ent.products_held": ("已有产品", "Products held"),
+    "ent.date": ("日期", "Date"),
+    "ent.outcome": ("结果", "Outcome"),
+    "ent.note": ("备注", "Note"),
 }
 
 
