@@ -34,8 +34,6 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 PASSWORD = "correct horse battery"
 #: user name → (role, branches)
 USERS = {"wang_a": ("manager", [BRANCH_A]), "li_b": ("manager", [BRANCH_B])}
-#: A test of a page another helper is still building: written, skipped until the page is on main.
-PENDING_ENTERPRISE = pytest.mark.skip(reason="PENDING: /enterprises/{id} (helper corepage) not on main yet")
 
 
 def renamed(analysis: Analysis, names: dict[str, str]) -> Analysis:
@@ -245,9 +243,39 @@ def test_a_hostile_name_is_text_on_the_core_page_and_in_its_chain(tabs: Any, sit
     tab.watch.assert_clean()
 
 
-@PENDING_ENTERPRISE
-def test_a_hostile_name_is_text_on_the_enterprise_page(tabs: Any, site: Served, hostile: dict[str, str]) -> None:
+def test_a_hostile_name_is_text_on_the_enterprise_page_and_its_neighbourhood(tabs: Any, site: Served,
+                                                                             hostile: dict[str, str]) -> None:
     tab = signed_in(tabs(), site, "wang_a")
     assert tab.goto(f"/enterprises/{hostile['prospect']}").status == 200
+    assert tab.page.inner_text("h1").startswith(HOSTILE)
     no_markup_of(tab)
+    frame = chain_frame(tab)
+    frame.fill("#cs-search", "onerror")
+    frame.click("#cs-find button")
+    assert frame.text_content("#cs-panel-name") == HOSTILE
+    assert frame.evaluate("document.querySelectorAll('img').length") == 0
+    tab.watch.assert_clean()
+
+
+def test_the_enterprise_page_shows_the_evidence_with_the_customer_number_masked(
+        tabs: Any, site: Served, top: dict[str, str], small_analysis: Analysis, world: dict[str, Any]) -> None:
+    firms = small_analysis.firms.set_index("enterprise_id")
+    p = small_analysis.prospects
+    ours = p[(p["core_id"] == top["id"]) & (p["kind"] == "deepen") & (p["branch"] == BRANCH_A)]
+    firm = str(ours.sort_values("rank")["enterprise_id"].iloc[0])
+    cif = str(firms.loc[firm, "customer_id"])
+    assert cif.startswith("CIF") and len(cif) > 8
+    tab = signed_in(tabs(), site, "wang_a")
+    tab.goto(f"/cores/{top['id']}")
+    with tab.page.expect_navigation():
+        tab.page.click(f"#prospect-table a[href='/enterprises/{firm}']")
+    assert tab.page.inner_text("h1").startswith(str(firms.loc[firm, "name"]))
+    text = tab.page.content()
+    assert cif not in text and "*" * (len(cif) - 4) + cif[-4:] in tab.page.inner_text("#facts")
+    frame = chain_frame(tab)
+    assert frame.evaluate("chainView.network.body.nodeIndices.length") >= 2  # the firm and the core at least
+    assert frame.evaluate(INKED_PIXELS) > 1_000
+    assert cif not in frame.content()
+    _nothing_of_b(text + frame.content(), world)
+    tab.shot("pages-enterprise.png")
     tab.watch.assert_clean()
