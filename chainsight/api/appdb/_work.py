@@ -96,24 +96,14 @@ class Work(Base):
                              .order_by(claims.c.taken_at, claims.c.firm_id)).all()
         return [Claim(r.firm_id, r.manager, r.taken_at) for r in rows]
 
-    def claimed(self, firm_ids: Iterable[str]) -> dict[str, str]:
-        """Who has taken each of ``firm_ids`` (firm → manager; firms nobody took are left out).
-
-        >>> from chainsight.api.appdb import AppDB
-        >>> db = AppDB.open("sqlite://")
-        >>> li = Principal(kind="user", id=2, name="li", role="manager", branches=frozenset({"B1"}))
-        >>> _ = db.take("F2", by=li)
-        >>> db.claimed(["F1", "F2"]), db.claimed([])
-        ({'F2': 'li'}, {})
-        >>> db.close()
-        """
+    def claims_on(self, firm_ids: Iterable[str]) -> dict[str, Claim]:
+        """Who has taken each of ``firm_ids`` (firms nobody has taken are left out)."""
         wanted = list(firm_ids)
         if not wanted:
             return {}
         with self._read() as c:
-            rows = c.execute(sa.select(claims.c.firm_id, claims.c.manager)
-                             .where(claims.c.firm_id.in_(wanted))).all()
-        return {r.firm_id: r.manager for r in rows}
+            rows = c.execute(sa.select(claims).where(claims.c.firm_id.in_(wanted))).all()
+        return {r.firm_id: Claim(r.firm_id, r.manager, r.taken_at) for r in rows}
 
     def record_outcome(self, firm_id: str, kind: str, *, on_date: date, note: str = "",
                        product: str | None = None, reason: str | None = None,
