@@ -307,24 +307,36 @@ class Reader:
 
     def enterprise(self, enterprise_id: str) -> dict[str, Any]:
         """One visible firm's card; its chains and prospect rows only where the core is visible."""
+        card = self._card(enterprise_id, "enterprise")
+        self._audit("enterprise", 1, 200)
+        return dict(self._out(card))
+
+    def entity_links(self, enterprise_id: str) -> pd.DataFrame:
+        """Why merged: the mentions merged into a visible firm (visible as its card is), accounts masked."""
+        self._card(enterprise_id, "entity_links")
+        links = self.store.entity_links(enterprise_id)
+        self._audit("entity_links", len(links), 200)
+        return self._frame(links)
+
+    def _card(self, enterprise_id: str, what: str) -> dict[str, Any]:
+        """The firm's card as this reader may see it; not found (audited as ``what``) when it may not."""
         try:
             card = self.store.enterprise(enterprise_id)
         except NotFound:
-            self._audit("enterprise", 0, 404)
+            self._audit(what, 0, 404)
             raise
         if not self.visibility.everything:
             cores = self._core_branches()
             chains = [m for m in card.get("chains", []) if self._visible_core(str(m["core_id"]))
                       and self.visibility.firm(enterprise_id, core_branch=cores.get(str(m["core_id"])))]
             if not chains and not self.visibility.firm(enterprise_id):
-                self._audit("enterprise", 0, 404)
+                self._audit(what, 0, 404)
                 raise NotFound(f"no enterprise {enterprise_id}")
             visible = {m["core_id"] for m in chains}
             rows = pd.DataFrame([p for p in card.get("prospects", []) if p["core_id"] in visible])
             card = {**card, "chains": self.visibility.hide_via(pd.DataFrame(chains), cores).to_dict("records"),
                     "prospects": self.visibility.hide_via(rows, cores).to_dict("records")}
-        self._audit("enterprise", 1, 200)
-        return dict(self._out(card))
+        return card
 
     def leakage(self, core_id: str) -> Leakage:
         """A visible core's off-us shares; its top external counterparties only where visible."""

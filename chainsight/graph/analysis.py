@@ -37,6 +37,7 @@ from chainsight.graph.hubs import HubRules, hub_firms
 from chainsight.graph.leakage import AlertRules, alerts, leakage
 from chainsight.graph.prospects import ProspectScoring, rank_prospects
 from chainsight.graph.result import Analysis
+from chainsight.ingest.links import MENTION_RULES
 from chainsight.ingest.staging import table_exists
 
 Progress = Callable[[str, int, int], None]
@@ -300,16 +301,33 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     leak, leak_top = leakage(flows, core_ids, names)
     found = alerts(flow_months, core_ids, names, config.alerts, currency)
     cores = _core_table(core_rows, members)
+    links = entity_links(con, firms["enterprise_id"])
     meta = {"analysed_at": datetime.now().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
             "currency": currency, "warnings": warnings,
             "n_enterprises": len(firms), "n_flows": len(flows), "n_cores": len(cores),
             "n_members": len(members), "n_prospects": len(prospects), "n_hubs": len(hubs),
-            "n_excluded_ties": len(excluded),
+            "n_excluded_ties": len(excluded), "n_entity_links": len(links),
             "config": json.loads(config.model_dump_json())}
     progress("done", len(steps), len(steps))
     return Analysis(meta=meta, firms=firms, cores=cores, members=members, prospects=prospects,
                     leakage=leak, leakage_top=leak_top, alerts=found, flows=flows,
-                    balances=inputs["balances"], excluded=excluded, hubs=hubs)
+                    balances=inputs["balances"], excluded=excluded, hubs=hubs, entity_links=links)
+
+
+def entity_links(con: duckdb.DuckDBPyConnection, firms: pd.Series) -> pd.DataFrame:
+    """Each mention of an analysed firm (``entity_mentions``) with its rule's sentence and the evidence
+    file's path, most used first (empty for a database staged before mentions were kept)."""
+    if not table_exists(con, "entity_mentions"):
+        return pd.DataFrame()
+    links = con.execute("""
+        SELECT m.enterprise_id, m.name, m.account, m.uscc, m.rule, f.path AS file, m.line, m.customer_id,
+               m.candidates, m.rows
+        FROM entity_mentions m LEFT JOIN files f USING (file_id)
+        ORDER BY m.enterprise_id, m.rows DESC, m.name NULLS LAST, m.account NULLS LAST""").df()
+    links = links[links["enterprise_id"].isin(firms)].reset_index(drop=True)
+    links.insert(5, "reason", links["rule"].map(MENTION_RULES))
+    links["line"] = [None if pd.isna(v) else int(v) for v in links["line"]]  # NULL made the column float
+    return links
 
 
 def _core_table(core_rows: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
