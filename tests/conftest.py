@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,8 @@ C2,corporate,,下游乙有限公司,B1,M1,0,0,0,100000,0,0,0,0,0,,2021-01-01
 ACCOUNTS = "account_no,customer_id,branch,opened,closed\n1001,C1,B1,2020-01-01,\n1002,C2,B1,2021-01-01,\n"
 
 DatasetWriter = Callable[..., Path]
+#: Debian's chromium-headless-shell (tools/browser-deps installs it), driven by Playwright.
+CHROMIUM = Path(os.environ.get("CHAINSIGHT_CHROMIUM", "/usr/bin/chromium-headless-shell"))
 
 
 @pytest.fixture
@@ -176,3 +179,23 @@ def app_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'app.sqlite'}"
     cluster: "Cluster" = request.getfixturevalue("postgres")
     return cluster.database()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A headless Chromium (Playwright); skipped when absent unless CHAINSIGHT_REQUIRE_BROWSER is set."""
+    required = bool(os.environ.get("CHAINSIGHT_REQUIRE_BROWSER"))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - playwright is a dev dependency
+        if required:
+            pytest.fail("CHAINSIGHT_REQUIRE_BROWSER is set but playwright is not installed")
+        pytest.skip("playwright is not installed")
+    if not CHROMIUM.is_file():
+        if required:
+            pytest.fail(f"CHAINSIGHT_REQUIRE_BROWSER is set but {CHROMIUM} is missing: run tools/browser-deps")
+        pytest.skip(f"no browser at {CHROMIUM} (tools/browser-deps installs it)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM))
+        yield chromium
+        chromium.close()

@@ -20,17 +20,17 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chainsight.graph.stores.local import FIRM_COLUMNS
 from chainsight.graph.stores.protocol import (
-    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
-    PROSPECT_COLUMNS,
+    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, ENTITY_LINK_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS,
+    MEMBER_COLUMNS, PROSPECT_COLUMNS,
 )
 
 _TEXT = ("enterprise_id", "name", "branch", "manager", "explanation", "explanation_zh", "core_id",
          "direction", "via_id", "kind", "segment", "segment_zh", "stage", "stage_zh", "reasons_en",
          "reasons_zh", "payer_id", "payee_id", "severity", "detail_en", "detail_zh", "uscc", "customer_id",
-         "customer_type", "eligibility_rule", "products")
+         "customer_type", "eligibility_rule", "products", "account", "rule", "reason", "file")
 _FLAG = ("is_customer", "eligible", "is_core", "ebanking")
 _INT = ("rank", "tier", "count", "n_cores", "n_external_counterparties", "n_accounts", "n_accounts_ours",
-        "n_names")
+        "n_names", "line", "rows")
 TYPES: dict[str, Any] = {**{c: str | None for c in _TEXT}, **{c: bool | None for c in _FLAG},
                          **{c: int | None for c in _INT}, "evidence": dict[str, Any] | None}
 
@@ -53,6 +53,9 @@ LeakageSummary = _model("LeakageSummary", LEAKAGE_COLUMNS, "Off-us shares of a c
 LeakageTop = _model("LeakageTop", LEAKAGE_TOP_COLUMNS, "A top counterparty of a core at another bank.")
 Enterprise = _model("Enterprise", FIRM_COLUMNS, "One firm with its evidence card.",
                     chains=(list[Member], []), prospects=(list[Prospect], []))  # type: ignore[valid-type]
+EntityLink = _model("EntityLink", ENTITY_LINK_COLUMNS, "A mention (name, USCC, account) merged into a firm, "
+                    "with the rule that merged it and its evidence (file and line, or customer record).",
+                    candidates=(list[str] | None, None))
 
 T = TypeVar("T")
 
@@ -106,3 +109,4 @@ class Health(BaseModel):
 CorePage: Any = Page[Core]  # type: ignore[valid-type]
 ProspectPage: Any = Page[Prospect]  # type: ignore[valid-type]
 AlertPage: Any = Page[Alert]  # type: ignore[valid-type]
+EntityLinkPage: Any = Page[EntityLink]  # type: ignore[valid-type]

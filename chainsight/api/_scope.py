@@ -307,10 +307,7 @@ class Reader:
 
     def enterprise(self, enterprise_id: str) -> dict[str, Any]:
         """One visible firm's card; its chains and prospect rows only where the core is visible."""
-        card = self._card(enterprise_id)
-        if card is None:
-            self._audit("enterprise", 0, 404)
-            raise NotFound(f"no enterprise {enterprise_id}")
+        card = self._card(enterprise_id, "enterprise")
         self._audit("enterprise", 1, 200)
         return dict(self._out(card))
 
@@ -319,7 +316,7 @@ class Reader:
         out (not visible, or unknown to the analysis); one audit entry for them all."""
         cards, hidden = [], 0
         for firm_id in dict.fromkeys(firm_ids):
-            card = self._card(firm_id)
+            card = self._visible_card(firm_id)
             if card is None:
                 hidden += 1
             else:
@@ -327,7 +324,23 @@ class Reader:
         self._audit("firms", len(cards), 200)
         return cards, hidden
 
-    def _card(self, enterprise_id: str) -> dict[str, Any] | None:
+    def entity_links(self, enterprise_id: str) -> pd.DataFrame:
+        """Why merged: the mentions merged into a visible firm (visible as its card is), accounts masked."""
+        self._card(enterprise_id, "entity_links")
+        links = self.store.entity_links(enterprise_id)
+        self._audit("entity_links", len(links), 200)
+        return self._frame(links)
+
+    def _card(self, enterprise_id: str, what: str) -> dict[str, Any]:
+        """The firm's card as this reader may see it; not found (audited as ``what``) when it may not."""
+        card = self._visible_card(enterprise_id)
+        if card is None:
+            self._audit(what, 0, 404)
+            raise NotFound(f"no enterprise {enterprise_id}")
+        return card
+
+    def _visible_card(self, enterprise_id: str) -> dict[str, Any] | None:
+        """The firm's card as this reader may see it, or None (unknown, or not visible)."""
         try:
             card = self.store.enterprise(enterprise_id)
         except NotFound:

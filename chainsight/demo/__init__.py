@@ -1,8 +1,9 @@
 """A deterministic demo bank: exports of 示范银行 with planted supply chains and known defects.
 
 ``generate(out)`` writes statement CSVs (GBK), one Excel statement workbook, one Parquet payments
-extract, the customer master, a commented ``chainsight.toml`` and the ground truth under
-``truth/``. The same seed and scale give byte-identical files.
+extract, the customer master, a commented ``chainsight.toml``, the ground truth under ``truth/``
+and a later period under ``later/`` (a customer master half a year on, with its own manifest: the
+firms that converted since, for a back-test; their answer is ``truth/later_conversions.csv``). The same seed and scale give byte-identical files.
 
 Examples
 --------
@@ -26,6 +27,8 @@ from typing import Literal
 from chainsight.demo._accounts import build_accounts
 from chainsight.demo._config import DEFECTS, SCALES, ScaleName
 from chainsight.demo._customers import build_customers
+from chainsight.demo._later import build_later
+from chainsight.demo._later_out import write_later
 from chainsight.demo._layout import build_layout
 from chainsight.demo._manifest import manifest_text
 from chainsight.demo._master import write_master
@@ -35,7 +38,7 @@ from chainsight.demo._relations import build_relations
 from chainsight.demo._rng import stream
 from chainsight.demo._statements import Tables, write_csv
 from chainsight.demo._timeline import build_events
-from chainsight.demo._truth import TruthSink, write_truth
+from chainsight.demo._truth import TruthSink, firm_keys, write_truth
 from chainsight.demo._world import CORE, CORPORATE, build_world
 from chainsight.demo._xlsx import write_xlsx
 
@@ -129,8 +132,12 @@ def generate(out: Path, scale: Literal["tiny", "small", "medium", "large"] = "sm
         sink.close()
     report("truth", 0.9)
     write_truth(sink, world, cust, rel, lay, flaws)
+    title = f"示范银行 demo ({spec.name}, seed {seed})"
+    report("later", 0.95)
+    later = build_later(world, cust, rel, flaws.blank, seed)
+    write_later(out, world, cust, later, flaws.type_text, firm_keys(world, cust), title, seed)
     manifest = out / "chainsight.toml"
-    manifest.write_text(manifest_text(f"示范银行 demo ({spec.name}, seed {seed})"), encoding="utf-8")
+    manifest.write_text(manifest_text(title), encoding="utf-8")
     report("done", 1.0)
     return SynthSummary(
         out=out, scale=spec.name, seed=seed, firms=int((world.kind == CORPORATE).sum()),

@@ -37,6 +37,8 @@ from chainsight.graph.hubs import HubRules, hub_firms
 from chainsight.graph.leakage import AlertRules, alerts, leakage
 from chainsight.graph.prospects import ProspectScoring, rank_prospects
 from chainsight.graph.result import Analysis
+from chainsight.graph.thresholds import require_own_currency
+from chainsight.ingest.links import MENTION_RULES
 from chainsight.ingest.staging import table_exists
 
 Progress = Callable[[str, int, int], None]
@@ -51,7 +53,8 @@ class AnalysisConfig(BaseModel):
                                                  "the master's, else 31 Dec of the latest year whose "
                                                  "December is in the data, else the data's last month "
                                                  "end; it must be the master's snapshot date")
-    no_loan_cap: float = DEFAULT_CAP
+    no_loan_cap: float = Field(DEFAULT_CAP, ge=0, description="the 小额无贷户 deposit ceiling, inclusive "
+                               "(CNY; a dataset in another currency states it in its own)")
     cores: CoreScoring = Field(default_factory=CoreScoring)
     chains: ChainRules = Field(default_factory=ChainRules)
     hubs: HubRules = Field(default_factory=HubRules)
@@ -148,23 +151,20 @@ def analysis_date(con: duckdb.DuckDBPyConnection, requested: date | None) -> tup
 def dataset_currency(con: duckdb.DuckDBPyConnection, config: AnalysisConfig) -> str:
     """The currency the manifest states for the staged amounts (CNY for a database staged without one).
 
-    The 小额无贷户 ceiling ``no_loan_cap`` is 500,000 **CNY**: a dataset in another currency that has
-    a customer master must state the ceiling in its own currency, or the rule would compare euros
-    with yuan.
+    Every money threshold of ``config`` defaults to CNY (:mod:`chainsight.graph.thresholds`): a
+    dataset in another currency must state those that would judge it in its own currency, or a rule
+    would compare euros with yuan.
 
     Raises
     ------
     ConfigError
-        When the dataset is not in CNY, has a customer master, and ``no_loan_cap`` is not set.
+        When the dataset is not in CNY and a money threshold that judges it is still a CNY default.
     """
     columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
                                          "WHERE table_name = 'dataset' AND NOT internal").fetchall()}
     currency = str(_scalar(con, "SELECT currency FROM dataset") or "CNY") if "currency" in columns else "CNY"
-    if currency != "CNY" and "no_loan_cap" not in config.model_fields_set and \
-            _scalar(con, "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM customer_rejects)"):
-        raise ConfigError(f"The dataset's amounts are in {currency}, but the 小额无贷户 deposit ceiling "
-                          f"no_loan_cap is {config.no_loan_cap:,.0f} CNY: set no_loan_cap in {currency} in "
-                          "the analysis TOML (chainsight analyze --config FILE).")
+    master = bool(_scalar(con, "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM customer_rejects)"))
+    require_own_currency(config, currency, master=master)
     return currency
 
 
@@ -292,24 +292,42 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     progress(steps[2], 2, len(steps))
     members, excluded = chain_membership(flows, flow_months, core_ids, config.chains,
                                          pd.Index(hubs["enterprise_id"]))
-    excluded["reason"] = excluded["rule"].map(lambda rule: rule_reason(str(rule)))
+    excluded["reason"] = excluded["rule"].map(lambda rule: rule_reason(str(rule), config.chains, currency))
     firms = _firms(inputs, scored, config.no_loan_cap, as_of)
     progress(steps[3], 3, len(steps))
-    prospects = rank_prospects(members, firms, inputs["balances"], config.prospects, currency)
+    prospects = rank_prospects(members, firms, inputs["balances"], config.prospects, currency,
+                               cap=config.no_loan_cap)
     progress(steps[4], 4, len(steps))
     leak, leak_top = leakage(flows, core_ids, names)
     found = alerts(flow_months, core_ids, names, config.alerts, currency)
     cores = _core_table(core_rows, members)
+    links = entity_links(con, firms["enterprise_id"])
     meta = {"analysed_at": datetime.now().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
             "currency": currency, "warnings": warnings,
             "n_enterprises": len(firms), "n_flows": len(flows), "n_cores": len(cores),
             "n_members": len(members), "n_prospects": len(prospects), "n_hubs": len(hubs),
-            "n_excluded_ties": len(excluded),
+            "n_excluded_ties": len(excluded), "n_entity_links": len(links),
             "config": json.loads(config.model_dump_json())}
     progress("done", len(steps), len(steps))
     return Analysis(meta=meta, firms=firms, cores=cores, members=members, prospects=prospects,
                     leakage=leak, leakage_top=leak_top, alerts=found, flows=flows,
-                    balances=inputs["balances"], excluded=excluded, hubs=hubs)
+                    balances=inputs["balances"], excluded=excluded, hubs=hubs, entity_links=links)
+
+
+def entity_links(con: duckdb.DuckDBPyConnection, firms: pd.Series) -> pd.DataFrame:
+    """Each mention of an analysed firm (``entity_mentions``) with its rule's sentence and the evidence
+    file's path, most used first (empty for a database staged before mentions were kept)."""
+    if not table_exists(con, "entity_mentions"):
+        return pd.DataFrame()
+    links = con.execute("""
+        SELECT m.enterprise_id, m.name, m.account, m.uscc, m.rule, f.path AS file, m.line, m.customer_id,
+               m.candidates, m.rows
+        FROM entity_mentions m LEFT JOIN files f USING (file_id)
+        ORDER BY m.enterprise_id, m.rows DESC, m.name NULLS LAST, m.account NULLS LAST""").df()
+    links = links[links["enterprise_id"].isin(firms)].reset_index(drop=True)
+    links.insert(5, "reason", links["rule"].map(MENTION_RULES))
+    links["line"] = [None if pd.isna(v) else int(v) for v in links["line"]]  # NULL made the column float
+    return links
 
 
 def _core_table(core_rows: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:

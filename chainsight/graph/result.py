@@ -44,6 +44,9 @@ class Analysis:
     # hubs found (hubs.HUB_COLUMNS) are not published.
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
     hubs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Every mention (account, name) resolved to an analysed firm, with the rule that made it that
+    # firm's and its evidence (stores.protocol.ENTITY_LINK_COLUMNS): the firm card's "why merged".
+    entity_links: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def left_out_sentence(tie: Mapping[str, Any], currency: str = "CNY") -> str:

@@ -44,6 +44,16 @@ LINK_RULES = {
     "uscc_name": "rows that carry this USCC spell the name the same way",
     "ambiguous_name": "the name is tied to several firms: not merged into any of them",
 }
+#: How every mention (account, name) of a firm came to be that firm's: the values of
+#: ``entity_mentions.rule`` — the cross-extract rules above, and the plain ones.
+MENTION_RULES = {
+    "our_account": "the account is the customer's in the master",
+    "uscc": "the row carries this USCC",
+    **LINK_RULES,
+    "name_key": "the firm's name, spelt with or without brackets, spaces or 有限责任公司",
+    "account_owner": "a row with no name, on an account the firm's named rows use",
+    "account_only": "the file identifies a party by its account alone",
+}
 LINK_COLUMNS = ("name_id", "name_kind", "rule", "file_id", "line", "customer_id", "candidates")
 
 

@@ -20,6 +20,7 @@ enterprises       firm (our customer or a counterparty), its id, best name and b
 enterprise_names  spelling of a firm's name seen in the data
 parties           distinct (account, name) a row names, with its owner (:mod:`~chainsight.ingest.resolve`)
 entity_links      party tied to a firm across extracts, or left unmerged as ambiguous: rule, evidence
+entity_mentions   party resolved to a firm, by whichever step: its USCC, rule and evidence
 flows             (payer enterprise, payee enterprise) trade edge: amount, count, dates, months
 flow_months       edge and month
 ingest_runs       run of ``chainsight ingest``, with its report

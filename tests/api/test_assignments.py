@@ -7,6 +7,7 @@ each firm is), never from the code under test.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,9 +142,10 @@ def test_an_admin_assigns_a_firm_to_a_manager_who_then_sees_it_as_theirs(
 
 
 @pytest.mark.integration
-def test_only_admins_with_a_key_assign(served: Served, world: dict[str, Any], zhang: httpx.Client) -> None:
+def test_only_admins_assign_and_a_session_needs_its_csrf_token(served: Served, world: dict[str, Any],
+                                                               zhang: httpx.Client) -> None:
     firm = world["other_bank_of_b"]
-    body = {"branch": BRANCH_A}
+    body = {"branch": BRANCH_A, "dry_run": True}
     with served.client("manager") as manager, served.client("analyst") as analyst, \
             served.client(None) as nobody:
         for client, status in ((manager, 403), (analyst, 403), (nobody, 401), (zhang, 403)):
@@ -153,9 +155,16 @@ def test_only_admins_with_a_key_assign(served: Served, world: dict[str, Any], zh
     served.appdb.add_user("root_session", PASSWORD, "admin")
     token = served.appdb.sign_in("root_session", PASSWORD, client="127.0.0.1")
     with httpx.Client(base_url=served.url, cookies={"chainsight_session": token}) as browser:
-        assert browser.post(f"/api/v1/enterprises/{firm}/assignment", json=body).status_code == 403  # no CSRF
+        assert browser.post(f"/api/v1/enterprises/{firm}/assignment", json=body).status_code == 403
+        forged = {"X-CSRF-Token": "forged"}
+        assert browser.post(f"/api/v1/enterprises/{firm}/assignment", json=body, headers=forged).status_code == 403
+        csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/").text)
+        assert csrf is not None
+        done = browser.post(f"/api/v1/enterprises/{firm}/assignment", json=body,
+                            headers={"X-CSRF-Token": csrf.group(1)})
+        assert done.status_code == 200 and done.json()["enterprise_ids"] == [firm]
         assert browser.get("/api/v1/assignments").status_code == 200
-    assert [a for a in served.appdb.assignments() if a.firm_id == firm] == []
+    assert [a for a in served.appdb.assignments() if a.firm_id == firm] == []  # all were dry runs
 
 
 @pytest.mark.integration

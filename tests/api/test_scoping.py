@@ -63,7 +63,8 @@ def _xlsx_text(content: bytes) -> str:
 
 #: routes × attempts: how a manager of branch A tries to reach branch B's firms.
 ATTEMPTS = {
-    "by id": ["/api/v1/enterprises/{b_prospect}", "/api/v1/cores/{b_core}", "/api/v1/cores/{b_core}/chain",
+    "by id": ["/api/v1/enterprises/{b_prospect}", "/api/v1/enterprises/{b_prospect}/links",
+              "/api/v1/cores/{b_core}", "/api/v1/cores/{b_core}/chain",
               "/api/v1/cores/{b_core}/prospects", "/api/v1/cores/{b_core}/leakage",
               "/api/v1/cores/{b_core}/chain.csv", "/api/v1/cores/{b_core}/prospects.xlsx",
               "/api/v1/alerts?core_id={b_core}"],
@@ -159,3 +160,24 @@ def test_managers_see_record_numbers_masked(served: Served, world: dict[str, Any
         assert records and all(r["customer_id"].startswith("****") for r in records)
         assert full not in manager.get(f"/api/v1/enterprises/{firm}").text
         assert analyst.get(f"/api/v1/enterprises/{firm}").json()["customer_id"] == full
+
+
+def test_why_merged_masks_accounts_for_managers_and_is_audited(served: Served, world: dict[str, Any],
+                                                               small_analysis: Analysis) -> None:
+    links = small_analysis.entity_links
+    firm = sorted(set(links.loc[links["rule"] == "our_account", "enterprise_id"]) & world["a_firms"])[0]
+    mine = links[links["enterprise_id"] == firm]
+    accounts = [a for a in mine["account"] if isinstance(a, str)]
+    assert accounts and all(len(a) > 4 for a in accounts)
+    with served.client("manager") as manager, served.client("analyst") as analyst:
+        seen = manager.get(f"/api/v1/enterprises/{firm}/links")
+        assert seen.status_code == 200 and seen.json()["count"] == len(mine)
+        assert {r["rule"] for r in seen.json()["data"]} == set(mine["rule"])
+        for account in accounts:
+            assert account not in seen.text
+        assert sorted(r["account"] for r in seen.json()["data"] if r["account"]) == \
+            sorted("*" * (len(a) - 4) + a[-4:] for a in accounts)
+        entry = served.appdb.list_audit(limit=1, user="manager")[0]
+        assert (entry.route, entry.rows, entry.status) == (f"/api/v1/enterprises/{firm}/links", len(mine), 200)
+        full = analyst.get(f"/api/v1/enterprises/{firm}/links").json()["data"]
+        assert sorted(r["account"] for r in full if r["account"]) == sorted(accounts)

@@ -520,3 +520,44 @@ def test_some_name_variants_are_other_names_that_name_key_does_not_fold(demo: De
     unfolded = [r for r in other if name_key(r["variant"]) != name_key(r["canonical"])]
     assert len(unfolded) >= 0.5 * len(other), other[:5]
 
+
+
+def _later_master(demo: Demo, name: str) -> list[dict[str, str]]:
+    with (demo.out / "later" / "master" / name).open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_later_period_plants_conversions_the_later_master_shows(demo: Demo) -> None:
+    """Acquired firms are absent from the analysed master and present in the later one with an account
+    opened in 2025; deepened firms are eligible customers whose deposits grew by 40 % or more or who hold
+    a new product; every other customer moved by at most +10 % and kept its products."""
+    planted = demo.truth("later_conversions.csv")
+    assert {r["kind"] for r in planted} == {"acquire", "deepen"}
+    before = {c["customer_id"]: c for c in demo.master("customers.csv")}
+    after = {c["customer_id"]: c for c in _later_master(demo, "customers.csv")}
+    assert set(before) - set(after) <= {r["customer_id"] for r in demo.truth("eligible.csv")}
+    names_before = {c["name"] for c in before.values()}
+    accounts = {a["customer_id"]: a for a in _later_master(demo, "accounts.csv")}
+    eligible = {r["customer_id"] for r in demo.truth("eligible.csv") if r["eligible"] == "true"}
+    deepened = set()
+    for r in planted:
+        if r["kind"] == "acquire":
+            assert r["name"] not in names_before and after[r["customer_id"]]["name"] == r["name"]
+            assert r["customer_id"] not in before and accounts[r["customer_id"]]["opened"].startswith("2025-")
+            continue
+        deepened.add(r["customer_id"])
+        assert r["customer_id"] in eligible
+    firm_of = {r["customer_id"]: r["firm"] for r in demo.truth("eligible.csv")}
+    records: dict[str, list[dict[str, str]]] = defaultdict(list)  # a firm's records in the analysed master
+    for cid, old in before.items():
+        records[firm_of[cid]].append(old)
+    for cid, new in after.items():
+        if cid not in before:
+            continue
+        old_records = records[firm_of[cid]]
+        old_total = sum(Decimal(c[k] or "0") for c in old_records for k in DEPOSITS)
+        grew = sum(Decimal(new[k]) for k in DEPOSITS) > Decimal("1.2") * old_total
+        held = {p for c in old_records for p in c["products"].split(";") if p}
+        added = set(filter(None, new["products"].split(";"))) - held
+        blank = any(c[k] == "" for c in old_records for k in DEPOSITS)
+        assert (cid in deepened) == (bool(added) or (grew and not blank)), (cid, old_records, new)

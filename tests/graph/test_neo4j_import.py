@@ -27,7 +27,7 @@ from tests.conftest import neo4j_settings_or_skip
 
 pytestmark = pytest.mark.integration
 TOOLS = Path(__file__).resolve().parents[2] / "tools" / "neo4j"
-_RUN_KEYS = {"run", "core_run", "excluded_run"}
+_RUN_KEYS = {"run", "core_run", "excluded_run", "links_run"}
 
 NODES = "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
 RELS = ("MATCH (a)-[r]->(b) RETURN type(r) AS type, properties(r) AS props, "

@@ -1,13 +1,9 @@
-"""Fixtures of the view tests: the golden "1+N" chain published to a store, and a real headless browser.
-
-The browser is Debian's ``chromium-headless-shell`` driven by Playwright. Without it the browser tests
-skip — unless ``CHAINSIGHT_REQUIRE_BROWSER`` is set (``tools/test`` sets it), and then they fail.
-"""
+"""Fixtures of the view tests: the golden "1+N" chain published to a store, and a page of the shared
+headless browser (``browser`` in tests/conftest.py) showing one view document."""
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -20,7 +16,6 @@ import pytest
 from chainsight.graph.result import Analysis
 from chainsight.graph.stores.local import LocalStore
 
-CHROMIUM = Path(os.environ.get("CHAINSIGHT_CHROMIUM", "/usr/bin/chromium-headless-shell"))
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 PAGE = "http://chainsight.invalid/chain.html"
 
@@ -54,26 +49,6 @@ def golden_store(golden_db: Path) -> Iterator[LocalStore]:
     store = LocalStore(golden_db)
     yield store
     store.close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """A headless Chromium (Playwright); skipped when absent unless CHAINSIGHT_REQUIRE_BROWSER is set."""
-    required = bool(os.environ.get("CHAINSIGHT_REQUIRE_BROWSER"))
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is a dev dependency
-        if required:
-            pytest.fail("CHAINSIGHT_REQUIRE_BROWSER is set but playwright is not installed")
-        pytest.skip("playwright is not installed")
-    if not CHROMIUM.is_file():
-        if required:
-            pytest.fail(f"CHAINSIGHT_REQUIRE_BROWSER is set but {CHROMIUM} is missing: run tools/browser-deps")
-        pytest.skip(f"no browser at {CHROMIUM} (tools/browser-deps installs it)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM))
-        yield chromium
-        chromium.close()
 
 
 class Visit:

@@ -18,6 +18,7 @@ The interface the routes use::
     list_audit(limit, since, user) -> [AuditEntry]
     assign(firm_id, branch=None, manager=None, by=admin)     assignments_for(branches) -> {firm_id}
     take(firm_id, by) -> Claim    release(firm_id, by)     claims_of(manager) -> [Claim]
+    claims_on(firm_ids) -> {firm_id: Claim}
     record_outcome(firm_id, kind, on_date, note, product, reason, follow_up, by) -> Outcome
     outcomes_of(firm_ids) -> [Outcome]                        (outcomes are append-only)
 

@@ -124,6 +124,15 @@ class Work(Base):
                              .order_by(claims.c.taken_at, claims.c.firm_id)).all()
         return [Claim(r.firm_id, r.manager, r.taken_at) for r in rows]
 
+    def claims_on(self, firm_ids: Iterable[str]) -> dict[str, Claim]:
+        """Who has taken each of ``firm_ids`` (firms nobody has taken are left out)."""
+        wanted = list(firm_ids)
+        if not wanted:
+            return {}
+        with self._read() as c:
+            rows = c.execute(sa.select(claims).where(claims.c.firm_id.in_(wanted))).all()
+        return {r.firm_id: Claim(r.firm_id, r.manager, r.taken_at) for r in rows}
+
     def record_outcome(self, firm_id: str, kind: str, *, on_date: date, note: str = "",
                        product: str | None = None, reason: str | None = None,
                        follow_up: date | None = None, by: Principal) -> Outcome:

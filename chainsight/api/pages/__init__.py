@@ -7,6 +7,10 @@ outside, no inline script, so the Content-Security-Policy of :mod:`~chainsight.a
 forbid every script but ours.
 
 * ``/`` — start page: my branch's cores (search, sort) and the overview view.
+* ``/cores/{id}`` — a core: key figures, its chain view, its prospects (filters, sorting, paging, CSV/XLSX
+  export), leakage and alerts; ``/enterprises/{id}`` — a firm's evidence card, its chains, its
+  neighbourhood view, who took it and what happened.
+* ``/views/…`` — the chain views the pages frame, each under a policy of its own (:mod:`.views`).
 * ``/sign-in``, ``/sign-out`` — sessions of the app database (HTTP-only, SameSite cookie; throttled).
 
 Chinese by default; ``?lang=en`` (remembered in a cookie) switches to English.
@@ -16,12 +20,16 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from chainsight.api.pages import start
+from chainsight.api.pages import core, enterprise, signin, start, views
 
 #: The pages' own CSS and JavaScript, served at ``/static/pages/``.
 PAGES_STATIC = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(start.router)
+router.include_router(signin.router)
+router.include_router(core.router)
+router.include_router(enterprise.router)
+router.include_router(views.router)
 
 __all__ = ["PAGES_STATIC", "router"]

@@ -2,7 +2,8 @@
 
 Every firm is read through the :class:`~chainsight.api._scope.Reader` first (audited), the change is
 audited too, and ``assignment_history`` keeps who assigned what to whom and when. ``dry_run`` answers
-what would be assigned without assigning. Like the work routes, changes need an API key for now.
+what would be assigned without assigning. Like the work routes, a change takes an API key, or a signed-in
+session with its CSRF token in the ``X-CSRF-Token`` header.
 
 No ``from __future__ import annotations`` here: FastAPI 0.115 must see the annotations as objects.
 """
@@ -21,6 +22,7 @@ from chainsight.api._scope import Reader
 from chainsight.api._tabular import EXPORT_RESPONSES, Fmt, export
 from chainsight.api.routes.cores import CoreId
 from chainsight.api.routes.prospects import FiltersDep
+from chainsight.api.pages._security import check_csrf
 from chainsight.api.routes.work import FirmId
 from chainsight.errors import AccessDenied, NotFound
 
@@ -35,9 +37,9 @@ def _admin(who: Annotated[Reader, Depends(reader("admin"))]) -> Reader:
     return who
 
 
-def _admin_writer(who: Annotated[Reader, Depends(reader("admin"))]) -> Reader:
-    if who.principal.kind != "key":
-        raise AccessDenied("changes need an API key (Authorization: Bearer) until the pages send a CSRF token")
+def _admin_writer(request: Request, who: Annotated[Reader, Depends(reader("admin"))]) -> Reader:
+    if who.principal.kind != "key" and not check_csrf(request, request.headers.get("x-csrf-token")):
+        raise AccessDenied("a change by a signed-in session needs its CSRF token in the X-CSRF-Token header")
     return who
 
 

@@ -2,7 +2,8 @@
 
 The graph model, as it appears in Neo4j Browser::
 
-    (:Enterprise {enterprise_id, name, is_customer, eligible, branch, manager, core_score, …})
+    (:Enterprise {enterprise_id, name, is_customer, eligible, branch, manager, core_score, …,
+                  links_json})
     (:Enterprise)-[:PAYS {amount, count, first_date, last_date, active_months, …}]->(:Enterprise)
     (:Enterprise:Core {rank, score, …})
     (member:Enterprise)-[:IN_CHAIN {direction, tier, rank, score, kind, segment, stage, products,
@@ -16,6 +17,8 @@ The graph model, as it appears in Neo4j Browser::
 Neo4j properties cannot hold maps, so besides the flat properties that Browser shows and queries
 filter on, each analytic row is also kept whole as a JSON string (``firm_json``, ``core_json``,
 ``member_json``, ``prospect_json``, ``row_json``): reads return exactly what was published.
+``links_json`` is the list of the mentions (names, USCCs, accounts) merged into the firm, each with
+the rule that merged it and its evidence (``ENTITY_LINK_COLUMNS``): "why merged".
 
 Money direction: ``PAYS`` points from payer to payee; the payee is the payer's supplier (upstream).
 Every node and relationship written by a publish carries ``run`` (the publish id); what an earlier
@@ -40,7 +43,7 @@ SCHEMA = (
 MERGE_ENTERPRISES = """
 UNWIND $rows AS row
 MERGE (e:Enterprise {enterprise_id: row.enterprise_id})
-SET e += row.props, e.firm_json = row.json, e.run = $run
+SET e += row.props, e.firm_json = row.json, e.links_json = row.links_json, e.run = $run
 """
 
 MERGE_BRANCHES = """
@@ -142,6 +145,16 @@ SET a.excluded_run = $run
 EXCLUDED_PUBLISHED = """
 MATCH (a:Analysis {key: 'current'})
 RETURN a.excluded_run IS NOT NULL AS published
+"""
+
+# Marks a graph whose publish wrote the entity links (``links_json``) of its firms.
+SET_LINKS_PUBLISHED = """
+MATCH (a:Analysis {key: 'current'})
+SET a.links_run = $run
+"""
+LINKS_PUBLISHED = """
+MATCH (a:Analysis {key: 'current'})
+RETURN a.links_run IS NOT NULL AS published
 """
 
 SET_META = """
@@ -260,6 +273,10 @@ COUNT_PROSPECTS = _PROSPECT_MATCH + "RETURN count(r) AS n"
 ENTERPRISE = """
 MATCH (e:Enterprise {enterprise_id: $enterprise_id})
 RETURN e.firm_json AS json, e:Core AS is_core
+"""
+ENTERPRISE_LINKS = """
+MATCH (e:Enterprise {enterprise_id: $enterprise_id})
+RETURN e.links_json AS json
 """
 ENTERPRISE_CHAINS = """
 MATCH (m:Enterprise {enterprise_id: $enterprise_id})-[r:IN_CHAIN]->(c:Core)

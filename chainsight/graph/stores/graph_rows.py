@@ -16,8 +16,8 @@ from chainsight.graph.result import Analysis
 from chainsight.graph.stores import cypher
 from chainsight.graph.stores.local import FIRM_COLUMNS
 from chainsight.graph.stores.protocol import (
-    ALERT_COLUMNS, CORE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
-    PROSPECT_COLUMNS, excluded_rows, plain, records,
+    ALERT_COLUMNS, CORE_COLUMNS, ENTITY_LINK_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS,
+    MEMBER_COLUMNS, PROSPECT_COLUMNS, entity_link_rows, excluded_rows, plain, records,
 )
 
 # Flat properties shown in Browser and used by filters; everything else is in the *_json copies.
@@ -37,7 +37,7 @@ Row = dict[str, Any]
 class GraphRows:
     """What a publish writes, statement by statement (see :func:`graph_rows`)."""
 
-    enterprises: list[Row]  # enterprise_id, props (FIRM_PROPS), json
+    enterprises: list[Row]  # enterprise_id, props (FIRM_PROPS), json, links_json (None: no mention)
     branches: list[Row]     # enterprise_id, branch, manager: firms with a branch
     pays: list[Row]         # payer_id, payee_id and cypher.PAYS_PROPERTIES
     cores: list[Row]        # enterprise_id, rank, score, json, leakage_json
@@ -78,6 +78,9 @@ def graph_rows(analysis: Analysis) -> GraphRows:
     firms = analysis.firms.assign(is_core=analysis.firms["enterprise_id"].isin(
         analysis.cores["enterprise_id"]))
     firm_rows = records(firms, FIRM_COLUMNS)
+    links: dict[str, list[Row]] = {}
+    for link in records(entity_link_rows(analysis), ENTITY_LINK_COLUMNS):
+        links.setdefault(link["enterprise_id"], []).append(link)
     info = firms.set_index("enterprise_id")
     leak = {r["core_id"]: r for r in records(analysis.leakage, LEAKAGE_COLUMNS)}
     cores = analysis.cores.merge(info[["branch", "manager", "is_customer"]], left_on="enterprise_id",
@@ -92,7 +95,9 @@ def graph_rows(analysis: Analysis) -> GraphRows:
                        "props": props({**member, **p}, CHAIN_PROPS),
                        "member_json": dumps(member), "prospect_json": dumps(p)})
     return GraphRows(
-        enterprises=[{"enterprise_id": r["enterprise_id"], "props": props(r, FIRM_PROPS), "json": dumps(r)}
+        enterprises=[{"enterprise_id": r["enterprise_id"], "props": props(r, FIRM_PROPS), "json": dumps(r),
+                      "links_json": json.dumps(links[r["enterprise_id"]], ensure_ascii=False, allow_nan=False)
+                      if r["enterprise_id"] in links else None}
                      for r in firm_rows],
         branches=[{"enterprise_id": r["enterprise_id"], "branch": r["branch"], "manager": r["manager"]}
                   for r in firm_rows if r["branch"]],

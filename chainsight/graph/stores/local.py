@@ -24,9 +24,9 @@ import pandas as pd
 from chainsight.errors import NotAnalysed, NotFound, StoreUnavailable
 from chainsight.graph.result import Analysis, left_out_sentence
 from chainsight.graph.stores.protocol import (
-    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_COLUMNS, LEAKAGE_TOP_COLUMNS,
-    MEMBER_COLUMNS, PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, Scope, check_sort, excluded_rows,
-    ordered, plain, plain_frame, records,
+    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, ENTITY_LINK_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_COLUMNS,
+    LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS, PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, Scope, check_sort,
+    entity_link_rows, excluded_rows, ordered, plain, plain_frame, records,
 )
 
 FIRM_COLUMNS = (
@@ -153,6 +153,7 @@ class LocalStore:
             "cs_leakage_top": ordered(analysis.leakage_top, LEAKAGE_TOP_COLUMNS),
             "cs_alerts": ordered(analysis.alerts, ALERT_COLUMNS),
             "cs_excluded": ordered(excluded_rows(analysis), EXCLUDED_COLUMNS),
+            "cs_entity_links": _sequenced(entity_link_rows(analysis)),
             "cs_meta": pd.DataFrame({"meta": [json.dumps(analysis.meta, default=_jsonable)]}),
         }
         con = self._connect(write=True)
@@ -271,6 +272,16 @@ class LocalStore:
         return [left_out_sentence(r, currency) for r in records(self.excluded(core_id, enterprise_id).data,
                                                                 EXCLUDED_COLUMNS)]
 
+    def entity_links(self, enterprise_id: str) -> pd.DataFrame:
+        """The mentions merged into ``enterprise_id``, each with its rule and evidence, most used first."""
+        found = self._query("SELECT count(*) AS n FROM cs_firms WHERE enterprise_id = ?", [enterprise_id])
+        if int(found["n"].iloc[0]) == 0:
+            raise NotFound(f"no enterprise {enterprise_id}")
+        if not self._has("cs_entity_links"):
+            raise NotAnalysed(f"{self.path}: entity links not published: run `chainsight analyze`")
+        return self._frame("SELECT * FROM cs_entity_links WHERE enterprise_id = ? ORDER BY seq", [enterprise_id],
+                           ENTITY_LINK_COLUMNS)
+
     def _has(self, table: str) -> bool:
         found = self._connect().execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
                                         "AND schema_name = 'main'", [table]).fetchone()
@@ -311,6 +322,16 @@ def _with_firm(frame: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
     if not extra:
         return frame
     return frame.merge(firms[["enterprise_id", *extra]], on="enterprise_id", how="left")
+
+
+def _sequenced(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``seq``, its row order, so reads return the rows in the order they were published.
+
+    An empty frame keeps text columns (a column of no values would be typed NULL, a list one INTEGER).
+    """
+    if frame.empty:
+        frame = pd.DataFrame({c: pd.Series(dtype="string") for c in frame.columns})
+    return frame.assign(seq=np.arange(len(frame), dtype="int64"))
 
 
 def _jsonable(value: object) -> object:

@@ -110,7 +110,8 @@ def _tables(rows: GraphRows, run: str) -> list[tuple[str, tuple[list[tuple[str, 
     cores = {r["enterprise_id"]: r for r in rows.cores}
     enterprises = []
     for r in rows.enterprises:
-        row = {"enterprise_id": r["enterprise_id"], **r["props"], "firm_json": r["json"], "run": run}
+        row = {"enterprise_id": r["enterprise_id"], **r["props"], "firm_json": r["json"],
+               "links_json": r["links_json"], "run": run}
         core = cores.get(r["enterprise_id"])
         if core is not None:
             row.update(rank=core["rank"], core_score=core["score"], core_json=core["json"],
@@ -131,7 +132,7 @@ def _tables(rows: GraphRows, run: str) -> list[tuple[str, tuple[list[tuple[str, 
                      if x["core_id"] in cores and x["enterprise_id"] in known}.values())
     pays = list({(p["payer_id"], p["payee_id"]): p for p in rows.pays
                  if p["payer_id"] in known and p["payee_id"] in known}.values())
-    e_props = ("enterprise_id", *FIRM_PROPS, "firm_json", "run", *_CORE_PROPS)
+    e_props = ("enterprise_id", *FIRM_PROPS, "firm_json", "links_json", "run", *_CORE_PROPS)
     return [
         ("Enterprise", _node(enterprises, "enterprise_id", "Enterprise", e_props, with_label=True)),
         ("Branch", _node([{"name": b, "run": run} for b in branches], "name", "Branch", ("name", "run"))),
@@ -142,8 +143,9 @@ def _tables(rows: GraphRows, run: str) -> list[tuple[str, tuple[list[tuple[str, 
                          for i, a in enumerate(alerts)], ":ID", "Alert",
                         (":ID", "core_id", "enterprise_id", "kind", "severity", "direction", "name",
                          "row_json", "run"))),
-        ("Analysis", _node([{"key": "current", "meta": rows.meta, "run": run, "excluded_run": run}], "key",
-                           "Analysis", ("key", "meta", "run", "excluded_run"))),
+        ("Analysis", _node([{"key": "current", "meta": rows.meta, "run": run, "excluded_run": run,
+                             "links_run": run}], "key", "Analysis", ("key", "meta", "run", "excluded_run",
+                                                                     "links_run"))),
         ("PAYS", _rel([{**p, "run": run} for p in pays], ("payer_id", "Enterprise"), ("payee_id", "Enterprise"),
                       (*cypher.PAYS_PROPERTIES, "run"))),
         ("BANKS_AT", _rel([{"e": r["enterprise_id"], "b": r["branch"], "run": run}

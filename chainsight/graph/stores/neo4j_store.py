@@ -27,8 +27,8 @@ from chainsight.graph.stores import cypher
 from chainsight.graph.stores.graph_rows import graph_rows
 from chainsight.graph.stores.local import FIRM_COLUMNS
 from chainsight.graph.stores.protocol import (
-    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_TOP_COLUMNS, MEMBER_COLUMNS,
-    PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, Scope, check_sort, records, records_frame,
+    ALERT_COLUMNS, CORE_COLUMNS, EDGE_COLUMNS, ENTITY_LINK_COLUMNS, EXCLUDED_COLUMNS, LEAKAGE_TOP_COLUMNS,
+    MEMBER_COLUMNS, PROSPECT_COLUMNS, Chain, Leakage, Page, ProspectFilter, Scope, check_sort, records, records_frame,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -155,6 +155,7 @@ class Neo4jStore:
         self.load(cypher.MERGE_LEFT_OUT_OF, rows.excluded, run, progress=progress, step="excluded ties")
         self._write(cypher.SET_META, meta=rows.meta, run=run)
         self._write(cypher.SET_EXCLUDED_PUBLISHED, run=run)
+        self._write(cypher.SET_LINKS_PUBLISHED, run=run)
         self._remove_stale(run)
 
     def _remove_stale(self, run: str) -> None:
@@ -287,6 +288,20 @@ class Neo4jStore:
         currency = str(self.summary().get("currency") or "CNY")
         return [left_out_sentence(r, currency) for r in records(self.excluded(core_id, enterprise_id).data,
                                                                 EXCLUDED_COLUMNS)]
+
+    def entity_links(self, enterprise_id: str) -> pd.DataFrame:
+        """The mentions merged into ``enterprise_id``, each with its rule and evidence, most used first."""
+        frame = self._read(cypher.ENTERPRISE_LINKS, enterprise_id=enterprise_id)
+        if frame.empty:
+            self._require_analysis()
+            raise NotFound(f"no enterprise {enterprise_id}")
+        published = self._read(cypher.LINKS_PUBLISHED)
+        if published.empty or not bool(published["published"].iloc[0]):
+            raise NotAnalysed(f"Neo4j at {self.settings.uri}: entity links not published: run "
+                              "`chainsight analyze`")
+        text = frame["json"].iloc[0]
+        rows = json.loads(text) if isinstance(text, str) else []
+        return records_frame(rows, ENTITY_LINK_COLUMNS)
 
     def leakage(self, core_id: str) -> Leakage:
         """Off-us shares and top external counterparties of one core."""

@@ -43,6 +43,11 @@ EDGE_COLUMNS = ("payer_id", "payee_id", "amount", "count", "active_months")
 #: A tie the analysis looked at and left out of a core's chain, with the rule that left it out.
 EXCLUDED_COLUMNS = ("core_id", "enterprise_id", "name", "direction", "tier", "via_id", "amount", "count",
                     "active_months", "share_of_core", "dependency", "rule", "reason")
+#: A mention (account, name) merged into a firm: the USCC it carried, the rule that made it the firm's
+#: (``chainsight.ingest.links.MENTION_RULES``) with its sentence, and the evidence (file and line of
+#: the row, or the customer record); ``candidates``: the firms an ambiguous name could be.
+ENTITY_LINK_COLUMNS = ("enterprise_id", "name", "account", "uscc", "rule", "reason", "file", "line",
+                       "customer_id", "candidates", "rows")
 ALERT_COLUMNS = (
     "core_id", "enterprise_id", "name", "direction", "kind", "severity", "previous_amount",
     "recent_amount", "previous_share", "recent_share", "detail_en", "detail_zh",
@@ -195,6 +200,14 @@ class GraphStore(Protocol):
     def why_missing(self, core_id: str, enterprise_id: str) -> list[str]:
         """Why a firm is not (or not only) in a core's chain: one sentence per tie left out."""
 
+    def entity_links(self, enterprise_id: str) -> pd.DataFrame:
+        """Why merged: the mentions (names, USCCs, accounts) resolved to the firm, each with its rule and
+        evidence, most used first (``ENTITY_LINK_COLUMNS``).
+
+        Raises :class:`~chainsight.errors.NotFound` for an unknown firm and
+        :class:`~chainsight.errors.NotAnalysed` when the store was published before links were.
+        """
+
     def leakage(self, core_id: str) -> Leakage:
         """Off-us shares of the core's payments and receipts and its top external counterparties."""
 
@@ -207,11 +220,11 @@ class GraphStore(Protocol):
 
 
 def plain(value: Any) -> Any:
-    """A value as plain Python: numpy scalars unwrapped, arrays as lists, NaN/NaT as None.
+    """A value as plain Python: numpy scalars unwrapped, arrays as lists, NaN/NaT/NA as None.
 
     >>> import numpy as np
-    >>> plain(np.int64(3)), plain(float("nan")), plain(np.array([1.5]))
-    (3, None, [1.5])
+    >>> plain(np.int64(3)), plain(float("nan")), plain(np.array([1.5])), plain(pd.NA)
+    (3, None, [1.5], None)
     """
     if isinstance(value, np.ndarray):
         return [plain(v) for v in value.tolist()]
@@ -223,7 +236,7 @@ def plain(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
-    if value is pd.NaT:
+    if value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, (pd.Timestamp, datetime, date)):
         return value.isoformat()
@@ -284,6 +297,11 @@ def excluded_rows(analysis: Analysis) -> pd.DataFrame:
     if names is not None and "name" not in excluded:
         excluded = excluded.merge(names, on="enterprise_id", how="left")
     return ordered(excluded, EXCLUDED_COLUMNS)
+
+
+def entity_link_rows(analysis: Analysis) -> pd.DataFrame:
+    """The analysis' entity links over exactly ``ENTITY_LINK_COLUMNS``, in their published order."""
+    return plain_frame(analysis.entity_links, ENTITY_LINK_COLUMNS)
 
 
 def check_sort(sort: str) -> tuple[str, bool]:
