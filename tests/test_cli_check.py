@@ -108,3 +108,20 @@ def test_check_exits_3_above_the_reject_rate(tmp_path: Path) -> None:
     out = " ".join(result.output.split())
     assert "a.csv: 60.0% of the sample rows, more than --max-reject-rate 50.0%" in out
     assert runner.invoke(app, ["check", str(tmp_path), "--max-reject-rate", "0.6"]).exit_code == 0
+
+
+def test_check_shows_what_identifies_each_party_column_and_which_cannot_be_told(tmp_path: Path) -> None:
+    # payers named (but P3), payees bare accounts: only the payee column falls back to accounts
+    rows = ["from,payer,to,amount,date", "P1,甲机械有限公司,X9,100,2024-01-05", "P3,,X9,70,2024-01-07",
+            "P4,,X8,70,2024-01-08"]
+    (tmp_path / "a.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    text = PAYMENTS.format(options="").replace('identify_by = ["uscc", "name", "account"]',
+                                               'identify_by = { payee = ["uscc", "name", "account"] }')
+    (tmp_path / "chainsight.toml").write_text(text + 'payer_name = "payer"\n', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "parties identified by: payer uscc, name; payee uscc, name, account" in out
+    assert ("unresolved_party: 2 rows whose payer cannot be told: an account without a name or USCC; to make "
+            'it a firm of its own, set identify_by = { payer = ["uscc", "name", "account"] }') in out
+    assert "whose payee cannot be told" not in out

@@ -45,6 +45,14 @@ def print_file(f: FileCheck) -> None:
             out.print(Text(f"    line {r.line} {r.reason}: {r.raw_row}"))
     if f.classes:
         out.print(Text("  classes: " + _counts(f.classes)))
+    if f.evidence:
+        out.print(Text("  parties identified by: " + "; ".join(
+            f"{party} {', '.join(evidence)}" for party, evidence in f.evidence.items())))
+    for party, n in f.unresolved.items():
+        hint = "" if "account" in f.evidence.get(party, ()) else (
+            f": an account without a name or USCC; to make it a firm of its own, set identify_by = "
+            f'{{ {party} = ["uscc", "name", "account"] }}')
+        out.print(Text(f"  unresolved_party: {n:,} rows whose {party} cannot be told{hint}"))
     if len(f.samples):
         table = Table(title="parsed rows", title_justify="left")
         for col in f.samples.columns:

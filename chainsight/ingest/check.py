@@ -34,10 +34,11 @@ from chainsight.ingest._csv import delimiter_advice
 from chainsight.ingest._encoding import WIDE, codec_for, sniff_encoding
 from chainsight.ingest._sql import literal
 from chainsight.ingest.clean import map_columns
-from chainsight.ingest.manifest import Manifest, Profile, Source, load_manifest
+from chainsight.ingest.manifest import PARTIES, Manifest, Profile, Source, load_manifest
 from chainsight.ingest.pipeline import ingest
 from chainsight.ingest.readers import file_kind, read_into
 from chainsight.ingest.report import Tally
+from chainsight.ingest.resolve import PAYEE_PARTY, PAYER_PARTY
 
 #: Parsed columns shown for each sample row.
 SAMPLE_COLUMNS = ("line", "CAST(CAST(date AS DATE) AS VARCHAR) AS date", "payer_account", "payer_name",
@@ -59,6 +60,10 @@ class FileCheck:
     error: str | None = None
     #: a sentence naming the delimiter the file's first lines really have, when it is not the profile's
     delimiter: str | None = None
+    #: what identifies a party of each party column (``identify_by``), e.g. ``{"payee": ("uscc", "name")}``
+    evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: sample rows excluded ``unresolved_party``, by the party column whose side could not be told
+    unresolved: dict[str, int] = field(default_factory=dict)
 
     @property
     def reject_share(self) -> float:
@@ -158,6 +163,7 @@ def _file_check(con: duckdb.DuckDBPyConnection, sample: Manifest, name: str, lay
                 tally: Tally | None, error: str | None) -> FileCheck:
     result = FileCheck(file=name, layout=layout, tally=tally, error=error)
     profile = sample.profiles[next(s.profile for s in sample.sources if s.path == name)]
+    result.evidence = {party: profile.evidence(party) for party in PARTIES[profile.layout]}
     if file_kind(sample.root / name, profile.format) == "csv":
         result.delimiter = delimiter_advice(sample.root / name, profile.encoding, profile.delimiter)
     try:
@@ -173,6 +179,14 @@ def _file_check(con: duckdb.DuckDBPyConnection, sample: Manifest, name: str, lay
     result.classes = {str(k): int(n) for k, n in con.execute(
         "SELECT flow_class, count(*) FROM transactions WHERE file_id = ? GROUP BY 1 ORDER BY 2 DESC, 1",
         [fid]).fetchall()}
+    result.unresolved = {str(k): int(n) for k, n in con.execute(f"""
+        SELECT party, count(*) FROM (
+            SELECT {PAYER_PARTY} AS party FROM transaction_details
+            WHERE file_id = ? AND reason = 'unresolved_party' AND payer_id IS NULL
+            UNION ALL
+            SELECT {PAYEE_PARTY} FROM transaction_details
+            WHERE file_id = ? AND reason = 'unresolved_party' AND payee_id IS NULL)
+        GROUP BY 1 ORDER BY 1""", [fid, fid]).fetchall()}
     result.samples = con.execute(
         f"SELECT {', '.join(SAMPLE_COLUMNS)} FROM transaction_details WHERE file_id = ? ORDER BY line LIMIT 3",
         [fid]).df()

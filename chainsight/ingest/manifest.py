@@ -49,6 +49,13 @@ PAYMENT_FIELDS = (
     "payee_bank", "payee_uscc", "amount", "date", "memo", "serial", "currency",
 )
 
+#: The party columns of each layout, as ``identify_by`` names them: a statement's own account and its
+#: counterparty, a payment's payer and payee.
+PARTIES: dict[str, tuple[str, ...]] = {"statement": ("own", "counterparty"), "payments": ("payer", "payee")}
+
+#: What may identify a party: ``uscc`` and ``name`` always, in that order, then optionally ``account``.
+Evidence = tuple[Literal["uscc", "name", "account"], ...]
+
 #: Fields that identify a party or a payment: read as text, never as numbers.
 IDENTIFIER_FIELDS = frozenset({"own_account", "counterparty_account", "payer_account", "payee_account",
                                "payer_uscc", "payee_uscc", "serial"})
@@ -150,17 +157,21 @@ class Profile(_CsvOptions):
                                      "in, when not the manifest's (fen, 万元, a multiplier)")
     decimal: Literal[".", ","] = Field(default=".", description="the decimal mark of amounts: \",\" reads "
                                        "1.234,56 and 1 234,56 (points, spaces and ' then group digits)")
-    identify_by: tuple[Literal["uscc", "name", "account"], ...] = Field(
+    identify_by: Evidence | dict[str, Evidence] = Field(
         default=("uscc", "name"), description="evidence that identifies a party the master does not "
-        "hold: add \"account\" so that an account seen without a name or USCC is a firm of its own")
+        "hold, for every party column (a list) or per party column (a table: own/counterparty for a "
+        "statement, payer/payee for payments): add \"account\" so that an account seen without a name "
+        "or USCC is a firm of its own")
 
     @field_validator("identify_by")
     @classmethod
-    def _uscc_and_name(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        missing = [v for v in ("uscc", "name") if v not in value]
-        if missing or len(set(value)) != len(value):
-            raise ValueError(f"identify_by lists each of \"uscc\", \"name\" (always used, in that order) "
-                             f"and optionally \"account\" once; got {list(value)}")
+    def _uscc_and_name(cls, value: Evidence | dict[str, Evidence]) -> Evidence | dict[str, Evidence]:
+        for party, evidence in (value.items() if isinstance(value, dict) else [("", value)]):
+            missing = [v for v in ("uscc", "name") if v not in evidence]
+            if missing or len(set(evidence)) != len(evidence):
+                where = f"identify_by.{party}" if party else "identify_by"
+                raise ValueError(f"{where} lists each of \"uscc\", \"name\" (always used, in that order) "
+                                 f"and optionally \"account\" once; got {list(evidence)}")
         return value
 
     @model_validator(mode="after")
@@ -172,7 +183,32 @@ class Profile(_CsvOptions):
         missing = sorted(self.required_columns() - set(self.columns))
         if missing:
             raise ValueError(f"{self.layout} profile must map {missing}")
+        if isinstance(self.identify_by, dict):
+            strange = sorted(set(self.identify_by) - set(PARTIES[self.layout]))
+            if strange:
+                raise ValueError(f"identify_by names {strange}, not a party column of the {self.layout} "
+                                 f"layout; allowed: {list(PARTIES[self.layout])}")
         return self
+
+    def evidence(self, party: str) -> Evidence:
+        """What identifies ``party`` (one of ``PARTIES[layout]``) in this profile's files.
+
+        >>> p = Profile(layout="payments", identify_by={"payee": ["uscc", "name", "account"]},
+        ...             columns={"payer_account": "a", "payee_account": "b", "amount": "c", "date": "d"})
+        >>> p.evidence("payer"), p.evidence("payee")
+        (('uscc', 'name'), ('uscc', 'name', 'account'))
+        >>> p.account_parties()
+        ('payee',)
+        """
+        if party not in PARTIES[self.layout]:
+            raise ValueError(f"{party!r} is not a party of the {self.layout} layout")
+        if isinstance(self.identify_by, dict):
+            return self.identify_by.get(party, ("uscc", "name"))
+        return self.identify_by
+
+    def account_parties(self) -> tuple[str, ...]:
+        """The parties of this layout that an account alone identifies (``"account"`` in their evidence)."""
+        return tuple(p for p in PARTIES[self.layout] if "account" in self.evidence(p))
 
     def required_columns(self) -> set[str]:
         """Canonical fields this profile must map for its layout and amount convention."""

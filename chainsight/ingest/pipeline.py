@@ -268,10 +268,10 @@ def _derive(con: duckdb.DuckDBPyConnection, spec: Manifest, files: list[tuple[Pa
         con.execute("CREATE OR REPLACE TABLE dataset AS SELECT ? AS name, CAST(? AS DATE) AS as_of, "
                     "CAST(? AS VARCHAR[]) AS bank_names, ? AS currency",
                     [spec.name, spec.as_of, list(spec.bank_names), spec.currency])
-        by_account = {spec.display_name(p) for p, prof in files if "account" in prof.identify_by}
-        account_files = [fid for fid, path in con.execute("SELECT file_id, path FROM files").fetchall()
-                         if path in by_account]
-        resolve_parties(con, account_files)
+        by_account = {spec.display_name(p): prof.account_parties() for p, prof in files}
+        account_parties = {fid: by_account[path] for fid, path in
+                           con.execute("SELECT file_id, path FROM files").fetchall() if by_account.get(path)}
+        resolve_parties(con, account_parties)
         build_transactions(con, spec.rules, spec.currency)
         build_flows(con)
         con.execute("COMMIT")

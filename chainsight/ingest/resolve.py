@@ -12,8 +12,11 @@ rows in DuckDB. An owner is, in this order of evidence:
 4. a person, when the name looks like a person's (kept out of the enterprise graph);
 5. the enterprise of the name key (``N-…``), for firms known only by name;
 6. for a row with an account but no name: the owner the same account has on other rows;
-7. when the file's profile says ``identify_by = [..., "account"]``: the account itself, as a firm of
-   its own (``A-…``) — an account-only payments extract then resolves every account.
+7. when the file's profile lists ``"account"`` in ``identify_by`` for the party column the account is
+   on (all of them, or one: ``identify_by = { payee = [..., "account"] }``): the account itself, as a
+   firm of its own (``A-…``) — an account-only payments extract then resolves every account. A
+   statement's party columns are ``own`` and ``counterparty``, a payment's ``payer`` and ``payee``.
+   Once an account is a firm of its own, it is that firm on every row it appears on without a name.
 
 The result is the table ``parties(party_key, account, name, bank, rows, party_id, party_kind, ours)``
 where ``party_key = hash(account, name)`` is what rows join on, ``party_kind`` is ``enterprise``,
@@ -30,7 +33,7 @@ mention's own earliest row.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import duckdb
 import pandas as pd
@@ -47,27 +50,36 @@ def account_id(account: str) -> str:
     return "A-" + hashlib.sha256(account.encode("utf-8")).hexdigest()[:16]
 
 
-def resolve_parties(con: duckdb.DuckDBPyConnection, account_files: Sequence[int] = ()) -> None:
+#: The party column each side of a staged row comes from, by the row's perspective.
+PAYER_PARTY = "CASE perspective WHEN 'payer_stmt' THEN 'own' WHEN 'payee_stmt' THEN 'counterparty' ELSE 'payer' END"
+PAYEE_PARTY = "CASE perspective WHEN 'payee_stmt' THEN 'own' WHEN 'payer_stmt' THEN 'counterparty' ELSE 'payee' END"
+
+
+def resolve_parties(con: duckdb.DuckDBPyConnection,
+                    account_parties: Mapping[int, Sequence[str]] | None = None) -> None:
     """Build ``parties`` and ``entity_links`` from ``staged`` and the master tables.
 
-    ``account_files`` are the files whose profile identifies a party by its account alone (step 7).
+    ``account_parties`` maps a file to the party columns (``own``, ``counterparty``, ``payer``,
+    ``payee``) whose account alone identifies a party (step 7).
     """
-    con.execute("CREATE OR REPLACE TEMP TABLE _account_files (file_id BIGINT)")
-    if account_files:
-        con.executemany("INSERT INTO _account_files VALUES (?)", [(int(f),) for f in account_files])
+    con.execute("CREATE OR REPLACE TEMP TABLE _account_files (file_id BIGINT, party VARCHAR)")
+    rows = [(int(f), p) for f, parties in (account_parties or {}).items() for p in parties]
+    if rows:
+        con.executemany("INSERT INTO _account_files VALUES (?, ?)", rows)
     # A pair's evidence is its earliest row, and the earliest row with a code when it has one.
-    pairs = con.execute("""
+    pairs = con.execute(f"""
         SELECT account, name, any_value(uscc) FILTER (WHERE uscc IS NOT NULL) AS uscc,
                any_value(bank) FILTER (WHERE bank IS NOT NULL) AS bank, count(*) AS rows,
-               bool_or(file_id IN (SELECT file_id FROM _account_files)) AS by_account,
+               bool_or(a.file_id IS NOT NULL) AS by_account,
                min((CAST(uscc IS NULL AS BIGINT) << 62) | (CAST(file_id AS BIGINT) << 40) | line) AS first,
                account IN (SELECT account_no FROM our_accounts) AS ours FROM (
             SELECT file_id, line, payer_account AS account, payer_name AS name, payer_uscc AS uscc,
-                   payer_bank AS bank
+                   payer_bank AS bank, {PAYER_PARTY} AS party
             FROM staged WHERE reject_reason IS NULL
             UNION ALL
-            SELECT file_id, line, payee_account, payee_name, payee_uscc, payee_bank FROM staged
-            WHERE reject_reason IS NULL)
+            SELECT file_id, line, payee_account, payee_name, payee_uscc, payee_bank, {PAYEE_PARTY}
+            FROM staged WHERE reject_reason IS NULL) s
+        LEFT JOIN _account_files a USING (file_id, party)
         GROUP BY account, name ORDER BY account, name""").df()
     # ``first`` packs (no code, file, line) in one integer: far cheaper to aggregate than a struct.
     first = pairs.pop("first").to_numpy(dtype="int64")
