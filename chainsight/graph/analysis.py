@@ -295,10 +295,11 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     progress(steps[2], 2, len(steps))
     members, excluded = chain_membership(flows, flow_months, core_ids, config.chains,
                                          pd.Index(hubs["enterprise_id"]))
-    excluded["reason"] = excluded["rule"].map(lambda rule: rule_reason(str(rule)))
+    excluded["reason"] = excluded["rule"].map(lambda rule: rule_reason(str(rule), config.chains, currency))
     firms = _firms(inputs, scored, config.no_loan_cap, as_of)
     progress(steps[3], 3, len(steps))
-    prospects = rank_prospects(members, firms, inputs["balances"], config.prospects, currency)
+    prospects = rank_prospects(members, firms, inputs["balances"], config.prospects, currency,
+                               cap=config.no_loan_cap)
     progress(steps[4], 4, len(steps))
     leak, leak_top = leakage(flows, core_ids, names)
     found = alerts(flow_months, core_ids, names, config.alerts, currency)
