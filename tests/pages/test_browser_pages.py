@@ -279,3 +279,45 @@ def test_the_enterprise_page_shows_the_evidence_with_the_customer_number_masked(
     _nothing_of_b(text + frame.content(), world)
     tab.shot("pages-enterprise.png")
     tab.watch.assert_clean()
+
+
+def test_a_manager_signs_in_through_the_form_and_out_again(tabs: Any, site: Served, world: dict[str, Any]) -> None:
+    tab = tabs()
+    tab.goto("/?sort=name")  # no session: the sign-in page, remembering where I was going
+    assert tab.page.url == f"{site.url}/sign-in?next=/%3Fsort%3Dname"
+    tab.shot("pages-sign-in.png")
+    tab.page.fill("input[name=name]", "wang_a")
+    tab.page.fill("input[name=password]", PASSWORD)
+    with tab.page.expect_navigation():
+        tab.page.click("form[action='/sign-in'] button[type=submit]")
+    assert tab.page.url == f"{site.url}/?sort=name"
+    links = tab.page.eval_on_selector_all("#cores tbody a", "as => as.map(a => decodeURIComponent(a.pathname.slice(7)))")
+    assert set(links) == set(world["a_cores"])
+    cookie = next(c for c in tab.context.cookies(site.url) if c["name"] == SESSION_COOKIE)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert tab.page.evaluate("document.cookie").find(SESSION_COOKIE) < 0  # no script can read it
+    with tab.page.expect_navigation():
+        tab.page.click("form[action='/sign-out'] button[type=submit]")
+    assert tab.page.url.startswith(f"{site.url}/sign-in")
+    tab.watch.assert_clean()
+    again = tabs()  # the old session cookie, replayed in another browser, opens nothing
+    again.context.add_cookies([{"name": SESSION_COOKIE, "value": cookie["value"], "url": site.url}])
+    again.goto("/")
+    assert again.page.url.startswith(f"{site.url}/sign-in") and "#cores" not in again.page.content()
+    assert site.appdb.authenticate_session(cookie["value"]) is None
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(tabs: Any, site: Served) -> None:
+    tab = signed_in(tabs(), site, "wang_a")
+    token = tab.cookie(SESSION_COOKIE)
+    tab.goto("/")
+    # a form like the page's own sign-out, posted by the browser, but without the csrf field
+    with tab.page.expect_navigation() as posted:
+        tab.page.evaluate("""() => { const f = document.createElement('form'); f.method = 'post';
+            f.action = '/sign-out'; document.body.append(f); f.submit(); }""")
+    assert posted.value.status == 403 and "Traceback" not in tab.page.content()
+    assert site.appdb.authenticate_session(token) is not None  # still signed in: nothing was done
+    assert tab.context.request.post(f"{site.url}/sign-out", form={"csrf": "forged"}).status == 403
+    assert tab.context.request.post(f"{site.url}/sign-out", form={}).status == 403
+    assert tab.goto("/").status == 200 and tab.page.url == f"{site.url}/"
+    assert tab.watch.outside == [] and tab.watch.csp == [] and tab.watch.dialogs == []
