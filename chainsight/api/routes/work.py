@@ -136,14 +136,16 @@ def list_outcomes(request: Request, who: AnyReader, enterprise_id: FirmId) -> li
     return [_outcome(o) for o in state(request).appdb.outcomes_of([enterprise_id])]
 
 
-def _mine(request: Request, who: Reader, due: bool) -> list[dict[str, Any]]:
-    """What I have taken (oldest first), then what is assigned to me and not taken by me."""
+def mine_rows(request: Request, who: Reader, due: bool = False, assigned: bool = False) -> list[dict[str, Any]]:
+    """What the caller has taken (oldest first) and, with ``assigned``, what an admin assigned to them and
+    they have not taken (``taken_at`` None), still visible to them, each with its name, latest outcome and
+    whether it is due (the pages' "my prospects" reads the same rows)."""
     appdb = state(request).appdb
     today = datetime.now(UTC).date()
-    assigned = {a.firm_id: a for a in appdb.assigned_to(who.principal.name)}
+    to_me = {a.firm_id: a for a in appdb.assigned_to(who.principal.name)}
     taken = {c.firm_id: c for c in appdb.claims_of(who.principal.name)}
     rows = []
-    for firm_id in [*taken, *(f for f in assigned if f not in taken)]:
+    for firm_id in [*taken, *(f for f in to_me if assigned and f not in taken)]:
         try:
             card = _card(who, firm_id)
         except NotFound:
@@ -153,7 +155,7 @@ def _mine(request: Request, who: Reader, due: bool) -> list[dict[str, Any]]:
         is_due = last is not None and last.follow_up is not None and last.follow_up <= today
         if due and not is_due:
             continue
-        claim, assignment = taken.get(firm_id), assigned.get(firm_id)
+        claim, assignment = taken.get(firm_id), to_me.get(firm_id)
         rows.append({"enterprise_id": firm_id, "name": card.get("name"),
                      "taken_at": claim.taken_at if claim else None,
                      "assigned_at": assignment.assigned_at if assignment else None,
@@ -169,7 +171,7 @@ Due = Annotated[bool, Query(description="only those whose latest follow-up date 
 def my_prospects(request: Request, who: AnyReader, due: Due = False) -> list[dict[str, Any]]:
     """The prospects you have taken or an admin assigned to you, each with its latest outcome;
     ``due=true``: only follow-ups due."""
-    return _mine(request, who, due)
+    return mine_rows(request, who, due, assigned=True)
 
 
 @router.get("/my/prospects.{fmt}", operation_id="exportMyProspects", response_class=Response,
@@ -179,7 +181,7 @@ def export_my_prospects(request: Request, who: AnyReader, fmt: Fmt, due: Due = F
     rows = [{"enterprise_id": r["enterprise_id"], "name": r["name"], "taken_at": r["taken_at"],
              "assigned_at": r["assigned_at"], "assigned_by": r["assigned_by"],
              **{f"last_{k}": v for k, v in (r["last_outcome"] or {}).items() if k not in ("id", "enterprise_id")},
-             "follow_up_due": r["follow_up_due"]} for r in _mine(request, who, due)]
+             "follow_up_due": r["follow_up_due"]} for r in mine_rows(request, who, due, assigned=True)]
     return export(pd.DataFrame(rows), fmt, "my-prospects", who.principal)
 
 
