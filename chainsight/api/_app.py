@@ -68,6 +68,13 @@ def open_appdb(settings: Settings) -> AppState:
     return AppDB.open(settings.app_db or default_url(settings.db_path))
 
 
+def _index(store: GraphStore) -> Index:
+    """The access rule's index; over a snapshot store it follows CURRENT and remembers answers."""
+    from chainsight.graph.stores.snapshots import SnapshotStore
+
+    return Index(store, version=store.version) if isinstance(store, SnapshotStore) else Index(store)
+
+
 def create_app(settings: Settings, store: GraphStore | None = None, appdb: AppState | None = None) -> FastAPI:
     """The API over ``store`` (default: :func:`server_store`) and ``appdb`` (default: the settings' URL).
 
@@ -78,7 +85,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, appdb: AppSt
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened_store = store or server_store(settings)
         opened_db = appdb or open_appdb(settings)
-        app.state.cs = State(settings, opened_store, opened_db, Index(opened_store), KeyCache(opened_db))
+        app.state.cs = State(settings, opened_store, opened_db, _index(opened_store), KeyCache(opened_db))
         try:
             yield
         finally:

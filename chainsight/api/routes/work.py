@@ -132,7 +132,9 @@ def list_outcomes(request: Request, who: AnyReader, enterprise_id: FirmId) -> li
     return [_outcome(o) for o in state(request).appdb.outcomes_of([enterprise_id])]
 
 
-def _mine(request: Request, who: Reader, due: bool) -> list[dict[str, Any]]:
+def mine_rows(request: Request, who: Reader, due: bool = False) -> list[dict[str, Any]]:
+    """The caller's claims still visible to them, each with its name, latest outcome and whether it is due
+    (the pages' "my prospects" reads the same rows)."""
     appdb = state(request).appdb
     today = datetime.now(UTC).date()
     rows = []
@@ -157,7 +159,7 @@ Due = Annotated[bool, Query(description="only those whose latest follow-up date 
 @router.get("/my/prospects", response_model=list[MyProspect], operation_id="listMyProspects")
 def my_prospects(request: Request, who: AnyReader, due: Due = False) -> list[dict[str, Any]]:
     """The prospects you have taken, each with its latest outcome; ``due=true``: follow-ups due."""
-    return _mine(request, who, due)
+    return mine_rows(request, who, due)
 
 
 @router.get("/my/prospects.{fmt}", operation_id="exportMyProspects", response_class=Response,
@@ -166,5 +168,5 @@ def export_my_prospects(request: Request, who: AnyReader, fmt: Fmt, due: Due = F
     """The prospects you have taken with their latest outcome, as CSV or XLSX."""
     rows = [{"enterprise_id": r["enterprise_id"], "name": r["name"], "taken_at": r["taken_at"],
              **{f"last_{k}": v for k, v in (r["last_outcome"] or {}).items() if k not in ("id", "enterprise_id")},
-             "follow_up_due": r["follow_up_due"]} for r in _mine(request, who, due)]
+             "follow_up_due": r["follow_up_due"]} for r in mine_rows(request, who, due)]
     return export(pd.DataFrame(rows), fmt, "my-prospects", who.principal)
