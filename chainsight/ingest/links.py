@@ -145,9 +145,9 @@ def _link(account: object, name: object, code: str | None, evidence: tuple[int, 
     key = keys[name]
     tied = by_account.only(account) if isinstance(account, str) else None
     if tied is not None:
-        named = by_account.names.get((str(account), tied[0]), set())
-        if any(keys.get(full, name_key(full)) == key or is_abbreviation(name, full) for full in named) or (
-                not named and not is_individual(name)):
+        given = by_account.names.get((str(account), tied[0]), set())
+        if any(keys.get(full, name_key(full)) == key or is_abbreviation(name, full) for full in given) or (
+                not given and not is_individual(name)):
             return tied[0], "enterprise", "same_account", *tied[1], None, None
     firms = dict(master.get(key, {}))
     for other in by_key.codes.get(key, {}):
