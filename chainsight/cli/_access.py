@@ -21,6 +21,7 @@ import typer
 from rich.text import Text
 
 from chainsight.api.appdb import AppDB
+from chainsight.api.appdb._lists import Team
 from chainsight.api.principal import Role
 from chainsight.cli._console import err, out
 from chainsight.cli._export import emit
@@ -66,14 +67,17 @@ def users_add(
     branch: BranchOption = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                  help="read the password from stdin's first line")] = False,
+    team: Annotated[Team | None, typer.Option(help="credit, retail or institutional: lists shared with "
+                                                   "the team reach this user")] = None,
     db: DbOption = Path("chainsight.duckdb"),
     app_db: AppDbOption = None,
 ) -> None:
-    """Add a user with a role and branches; the password is asked for (never an option)."""
+    """Add a user with a role, branches and a team; the password is asked for (never an option)."""
     password = _password(password_stdin)
     with _opened(db, app_db) as appdb:
-        user = appdb.add_user(name, password, role, branch or [])
-    out.print(Text(f"added {user.name} ({user.role}{_branches(user.branches)})"))
+        user = appdb.add_user(name, password, role, branch or [], team=team)
+    of_team = f", team {user.team}" if user.team else ""
+    out.print(Text(f"added {user.name} ({user.role}{_branches(user.branches)}{of_team})"))
 
 
 @users_app.command("list")
@@ -82,7 +86,7 @@ def users_list(db: DbOption = Path("chainsight.duckdb"), app_db: AppDbOption = N
     """Every user with role, branches and whether disabled."""
     with _opened(db, app_db) as appdb:
         rows = [{**asdict(u), "branches": sorted(u.branches)} for u in appdb.list_users()]
-    columns = ["name", "role", "branches", "created_at", "disabled_at"]
+    columns = ["name", "role", "branches", "team", "created_at", "disabled_at"]
     emit(_frame(rows, columns), format, output, "Users", columns)
 
 

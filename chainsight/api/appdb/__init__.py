@@ -1,5 +1,5 @@
-"""The app's own database: users, roles and branches, API keys, sessions, the audit log, assignments,
-claims and outcomes.
+"""The app's own database: users, roles, branches and teams, API keys, sessions, the audit log,
+assignments, claims, outcomes and named lists.
 
 SQLAlchemy 2 over a SQLite file beside the data (:func:`default_url`, no server) or PostgreSQL
 (``CHAINSIGHT_APP_DB=postgresql+psycopg://USER:PASSWORD@HOST/DB``). :meth:`AppDB.open` runs the Alembic

@@ -12,6 +12,7 @@ from chainsight.api.appdb._audit import Audit
 from chainsight.api.appdb._base import Clock
 from chainsight.api.appdb._engine import make_engine
 from chainsight.api.appdb._keys import Keys
+from chainsight.api.appdb._lists import Lists
 from chainsight.api.appdb._migrate import upgrade
 from chainsight.api.appdb._users import HASHER, SESSION_TTL, Users
 from chainsight.api.appdb._work import Work
@@ -21,8 +22,9 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class AppDB(Users, Keys, Audit, Assignments, Work):
-    """Users, API keys, sessions, the audit log, firm assignments, claims and outcomes in one SQL database.
+class AppDB(Users, Keys, Audit, Assignments, Work, Lists):
+    """Users, API keys, sessions, the audit log, assignments, claims, outcomes and named lists in one SQL
+    database.
 
     Open it with :meth:`open`; it is safe to share between threads (SQLAlchemy's pool).
     """

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from pwdlib import PasswordHash
 
 from chainsight.api.appdb._base import Base, check_grant, check_name, digest
+from chainsight.api.appdb._lists import check_share
 from chainsight.api.appdb._schema import sessions, sign_in_failures, users
 from chainsight.api.principal import Principal, Role
 from chainsight.errors import ConfigError, NotFound, TooManyAttempts
@@ -41,6 +42,7 @@ class User:
     branches: frozenset[str]
     created_at: datetime
     disabled_at: datetime | None
+    team: str | None = None  # credit, retail or institutional: lists shared with the team reach them
 
     @property
     def disabled(self) -> bool:
@@ -62,9 +64,12 @@ class Users(Base):
         return self._decoy
 
     def add_user(self, name: str, password: str, role: str, branches: frozenset[str] | list[str] = frozenset(),
-                 ) -> User:
-        """Create a user; :class:`ConfigError` for a taken name, a short password or a bad role."""
+                 team: str | None = None) -> User:
+        """Create a user (optionally of a team); :class:`ConfigError` for a taken name, a short password,
+        a bad role or team."""
         check_name(name, "user name")
+        if team is not None:
+            check_share("team", team)
         grant_role, listed = check_grant(role, branches)
         if len(password) < MIN_PASSWORD:
             raise ConfigError(f"a password has at least {MIN_PASSWORD} characters")
@@ -73,17 +78,24 @@ class Users(Base):
         try:
             with self._write() as c:
                 user_id = c.execute(sa.insert(users).values(
-                    name=name, password_hash=hashed, role=grant_role, branches=listed,
+                    name=name, password_hash=hashed, role=grant_role, branches=listed, team=team,
                     created_at=now).returning(users.c.id)).scalar_one()
         except sa.exc.IntegrityError as exc:
             raise ConfigError(f"a user called {name} exists") from exc
-        return User(user_id, name, grant_role, frozenset(listed), now, None)
+        return User(user_id, name, grant_role, frozenset(listed), now, None, team)
 
     def list_users(self) -> list[User]:
         """Every user, by name."""
         with self._read() as c:
             rows = c.execute(sa.select(users).order_by(users.c.name)).all()
-        return [User(r.id, r.name, r.role, frozenset(r.branches), r.created_at, r.disabled_at) for r in rows]
+        return [User(r.id, r.name, r.role, frozenset(r.branches), r.created_at, r.disabled_at, r.team)
+                for r in rows]
+
+    def team_of(self, name: str) -> str | None:
+        """The team of the user called ``name`` (``None``: no team, or no such user, e.g. an API key)."""
+        with self._read() as c:
+            team: str | None = c.execute(sa.select(users.c.team).where(users.c.name == name)).scalar()
+        return team
 
     def disable_user(self, name: str) -> None:
         """Disable a user and end their sessions; :class:`NotFound` for an unknown name."""
