@@ -209,12 +209,15 @@ def _score(flows: pd.DataFrame, enterprises: pd.DataFrame, scoring: CoreScoring,
     """Core scores over integer-coded edges, mapped back to enterprise ids (same order and ties:
     codes follow the sorted ids)."""
     ids = enterprises["enterprise_id"].to_numpy()
+    # the balance rule weighs all the trade a firm pays and is paid, not only the ties scored
+    totals = pd.DataFrame({"paid": flows.groupby("payer_code")["amount"].sum(),
+                           "received": flows.groupby("payee_code")["amount"].sum()}).fillna(0.0)
     flows = trading_ties(flows, scoring)
     edges = pd.DataFrame({"payer": flows["payer_code"].to_numpy(), "payee": flows["payee_code"].to_numpy(),
                           "amount": flows["amount"].to_numpy(), "count": flows["count"].to_numpy(),
                           "active_months": flows["active_months"].to_numpy()})
     names = pd.Series(enterprises["name"].to_numpy(), index=pd.RangeIndex(len(ids)))
-    scored = score_cores(edges, names, scoring, currency=currency)
+    scored = score_cores(edges, names, scoring, currency=currency, totals=totals)
     scored["enterprise_id"] = ids[scored["enterprise_id"].to_numpy(dtype="int64")]
     return scored
 
