@@ -148,12 +148,12 @@ def xlsx_bytes(frame: pd.DataFrame, headers: Mapping[str, str] | None = None, *,
 
 
 def _cell(value: object) -> object:
-    """A pandas value as openpyxl takes it (numpy scalars unwrapped, missing as empty, a time with a zone
-    in UTC without it: Excel has no time zones and openpyxl refuses them).
+    """A pandas value as openpyxl takes it (numpy scalars unwrapped, missing as empty, an aware time as
+    naive UTC: Excel has no time zones, and openpyxl refuses an aware one).
 
-    >>> from datetime import timedelta, timezone
-    >>> _cell(datetime(2026, 12, 3, 8, 30, tzinfo=timezone(timedelta(hours=8)))), _cell(pd.NaT)
-    (datetime.datetime(2026, 12, 3, 0, 30), None)
+    >>> from datetime import datetime, timedelta, timezone
+    >>> _cell(datetime(2026, 1, 1, 8, tzinfo=timezone(timedelta(hours=8)))), _cell(float("nan"))
+    (datetime.datetime(2026, 1, 1, 0, 0), None)
     """
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return None

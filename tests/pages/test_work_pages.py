@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,7 @@ def test_the_work_buttons_of_a_firm_say_who_has_it(site: Site, browsers: dict[st
     b, other, firm = browsers["mgr_b"], browsers["mgr_b2"], world["b_prospect"]
     page = b.get(f"/enterprises/{firm}")
     assert page.status_code == 200 and 'data-action="take"' in page.text and f'/enterprises/{firm}/outcomes' in page.text
+    assert f'name="on_date" value="{date.today().isoformat()}"' in page.text  # the form's date: today
     assert b.post(f"/enterprises/{firm}/take", data={"csrf": _csrf(b), "back": f"/enterprises/{firm}"}
                   ).status_code == 303
     try:
