@@ -31,17 +31,12 @@ from chainsight.graph.result import Analysis  # noqa: E402
 def later_snapshot(folder: Path) -> pd.DataFrame:
     """Ingest (unless present) the later period of the bank under ``folder``; its master per enterprise."""
     from chainsight.ingest.pipeline import ingest
-    from chainsight.ingest.snapshot import customer_snapshot
-    from chainsight.ingest.staging import connect
+    from chainsight.ingest.snapshot import read_snapshot
 
     db = folder / "later.duckdb"
     if not db.exists():
         ingest(folder / "data" / "later" / "chainsight.toml", db)
-    con = connect(db, read_only=True)
-    try:
-        return customer_snapshot(con)
-    finally:
-        con.close()
+    return read_snapshot(db).customers
 
 
 KS = (10, 50, 500)

@@ -96,7 +96,7 @@ def test_table_xlsx_and_per_core(bank: tuple[Path, Path, Path], tmp_path: Path) 
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--later", "missing.duckdb"], "no such staging database"),
+    (["--later", "missing.duckdb"], "missing.duckdb: no such staging database"),
     (["--later", "SAME"], "not a period after the analysed one"),
     (["--format", "xlsx"], "needs --output"),
 ])

@@ -23,6 +23,7 @@ from chainsight.api.appdb import AppDB
 from chainsight.errors import ConfigError
 from chainsight.graph import backtest as bt
 from chainsight.graph.stores.protocol import GraphStore, ProspectFilter, Scope
+from chainsight.ingest.snapshot import Snapshot
 
 _CHUNK = 500  # firm ids per outcomes query: far below any database's parameter limit
 
@@ -51,17 +52,27 @@ def answers_table(prospects: pd.DataFrame, firms: pd.DataFrame, *, later: pd.Dat
     return bt.backtest(prospects, answers, ks=ks, per_core=per_core)
 
 
-def backtest_report(store: GraphStore, *, later: pd.DataFrame | None, appdb: AppDB | None,
+def backtest_report(store: GraphStore, *, later: Snapshot | None, appdb: AppDB | None,
                     scope: Scope | None = None, ks: Sequence[int] = bt.KS, per_core: bool = True,
                     growth: float = bt.GROWTH) -> pd.DataFrame:
     """The back-test of the analysis published in ``store`` (what a page shows), within ``scope``.
 
-    ``later`` is the later period's master (:func:`chainsight.ingest.snapshot.customer_snapshot`);
+    ``later`` is the later period's master (:func:`chainsight.ingest.snapshot.read_snapshot`);
     ``appdb`` holds the recorded outcomes. Either may be None, not both.
+
+    Raises
+    ------
+    ConfigError
+        When neither is given, or ``later`` describes a day not after the analysed period.
     """
+    if later is not None:
+        as_of = store.summary().get("as_of")
+        if later.as_of is not None and as_of is not None and later.as_of <= str(as_of):
+            raise ConfigError(f"the later database describes {later.as_of}, not a period after the analysed "
+                              f"one ({as_of})")
     filters = ProspectFilter(kinds=bt.CONVERTIBLE)
     prospects = store.prospects(None, filters=filters, limit=None, scope=scope).data
     firms = store.firms().data
     outcomes = None if appdb is None else recorded_outcomes(appdb, prospects["enterprise_id"].astype(str).tolist())
-    return answers_table(prospects, firms, later=later, outcomes=outcomes, ks=ks, per_core=per_core,
-                         growth=growth)
+    return answers_table(prospects, firms, later=None if later is None else later.customers, outcomes=outcomes,
+                         ks=ks, per_core=per_core, growth=growth)

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
@@ -34,8 +34,13 @@ KEY_CACHE_SECONDS = 5.0
 class AppState(Protocol):
     """What the API needs of the app database (:class:`chainsight.api.appdb.AppDB`)."""
 
+    #: How long a session lasts from sign-in (the session cookie's max-age).
+    session_ttl: timedelta
+
     def authenticate_key(self, secret: str) -> Principal | None: ...
     def authenticate_session(self, token: str) -> Principal | None: ...
+    def sign_in(self, name: str, password: str, client: str) -> str | None: ...
+    def sign_out(self, token: str) -> None: ...
     def assignments_for(self, branches: Any) -> set[str]: ...
     def append_audit(self, principal: Principal | None, route: str, params: Any, rows: int, client: str,
                      status: int) -> None: ...

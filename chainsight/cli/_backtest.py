@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.text import Text
 
@@ -18,23 +17,10 @@ from chainsight.cli._options import DbOption, FormatOption, OutputOption, StoreO
 from chainsight.config import Settings
 from chainsight.errors import ConfigError
 from chainsight.graph.backtest import GROWTH, KS
-from chainsight.ingest.snapshot import customer_snapshot, snapshot_date
-from chainsight.ingest.staging import connect
+from chainsight.ingest.snapshot import read_snapshot
 
 _COLUMNS = ["scope", "answer", "k", "candidates", "converted", "base_rate", "chainsight_hits",
             "chainsight_precision", "amount_hits", "amount_precision"]
-
-
-def _later(path: Path) -> tuple[pd.DataFrame, str | None]:
-    """The later period's master per enterprise, and the day it describes."""
-    if not path.is_file():
-        raise ConfigError(f"--later {path}: no such staging database (ingest the later period first: "
-                          "chainsight ingest later/chainsight.toml --db later.duckdb)")
-    con = connect(path, read_only=True)
-    try:
-        return customer_snapshot(con), snapshot_date(con)
-    finally:
-        con.close()
 
 
 def _app_db(db: Path, url: str | None) -> AppDB | None:
@@ -73,12 +59,8 @@ def backtest(
     (account_opened or product_sold). Only deepen and acquire prospects are ranked.
     """
     ks = tuple(sorted(set(k))) if k else KS
-    snapshot, later_as_of = _later(later) if later is not None else (None, None)
+    snapshot = read_snapshot(later) if later is not None else None  # before --db opens: it may be that file
     with _session(db, store) as cs:
-        as_of = cs.summary().get("as_of")
-        if later_as_of is not None and as_of is not None and later_as_of <= str(as_of):
-            raise ConfigError(f"--later {later} describes {later_as_of}, not a period after the analysed "
-                              f"one ({as_of})")
         appdb = _app_db(db, app_db)
         try:
             if snapshot is None and appdb is None:

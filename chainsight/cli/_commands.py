@@ -82,6 +82,7 @@ def synth(
               f"({summary.customers:,} our customers, {summary.cores} planted cores) to "
               f"{escape(str(out_dir))}")
     out.print(f"manifest: {escape(str(out_dir / 'chainsight.toml'))}")
+    out.print(f"later period (for `chainsight backtest`): {escape(str(out_dir / 'later' / 'chainsight.toml'))}")
 
 
 @app.command()

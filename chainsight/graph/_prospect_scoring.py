@@ -69,11 +69,13 @@ class ProspectScoring(BaseModel):
     lead_kinds: frozenset[Kind] = frozenset({"deepen", "acquire"})
     """Kinds ranked first within a core; the other kinds follow, ranked among themselves."""
     strength_scale: float = Field(default=10_000.0, gt=0)
-    """CNY where the log scale of ``c_strength`` bends: log1p(amount / s) / log1p(core max / s)."""
+    """The amount where the log scale of ``c_strength`` bends: log1p(amount / s) / log1p(core max / s)
+    (CNY; a dataset in another currency states it in its own)."""
     multi_core_cap: int = Field(default=4, ge=2)
     """``c_multi_core`` = (n_cores - 1) / (cap - 1), clipped: 1 chain -> 0, ``cap`` or more -> 1."""
     tier_thresholds: tuple[float, ...] = (0.0, 1e4, 5e4, 1e5, 3e5, 5e5, 1e6, 5e6)
-    """Lower bounds of the deposit tiers (资金段), CNY, strictly increasing."""
+    """Lower bounds of the deposit tiers (资金段), strictly increasing (CNY; a dataset in another
+    currency states them in its own)."""
     near_tier_ratio: float = Field(default=0.8, gt=0, le=1)
     """``tier_threshold`` segment when deposits >= this fraction of the next tier."""
     volatility_cv: float = Field(default=0.5, gt=0)
@@ -87,7 +89,8 @@ class ProspectScoring(BaseModel):
     closure_balance_drop: float = Field(default=0.8, gt=0, le=1)
     """...as is one whose recent balances fell by at least this fraction of their earlier level."""
     low_yield_deposits: float = Field(default=10_000.0, ge=0)
-    """``low_yield`` when deposits are below this (CNY) ..."""
+    """``low_yield`` when deposits are below this (CNY; a dataset in another currency states it in its
+    own) ..."""
     low_yield_retention: float = Field(default=0.1, ge=0)
     """... or below this fraction of the member's average monthly trade amount."""
     recent_months: int = Field(default=3, ge=1)
@@ -103,13 +106,15 @@ class ProspectScoring(BaseModel):
     settlement_min_count: int = Field(default=12, ge=0)
     """... with at least this many payments."""
     cash_mgmt_amount: float = Field(default=10_000_000.0, ge=0)
-    """现金管理 when the relationship's amount reaches this (CNY) ..."""
+    """现金管理 when the relationship's amount reaches this (CNY; a dataset in another currency states it
+    in its own) ..."""
     cash_mgmt_accounts: int = Field(default=3, ge=1)
     """... or the firm holds this many accounts with us ..."""
     cash_mgmt_cores: int = Field(default=3, ge=1)
     """... or it belongs to this many analysed chains."""
     wealth_idle_balance: float = Field(default=100_000.0, ge=0)
-    """法人理财 when the lowest month-end balance (else deposits) reaches this, or balances are volatile."""
+    """法人理财 when the lowest month-end balance (else deposits) reaches this, or balances are volatile
+    (CNY; a dataset in another currency states it in its own)."""
     trade_dependency: float = Field(default=0.3, ge=0, le=1)
     """交易银行 and 贸易融资 for tier-1 members with at least this dependency on the core."""
 

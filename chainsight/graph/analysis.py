@@ -37,6 +37,7 @@ from chainsight.graph.hubs import HubRules, hub_firms
 from chainsight.graph.leakage import AlertRules, alerts, leakage
 from chainsight.graph.prospects import ProspectScoring, rank_prospects
 from chainsight.graph.result import Analysis
+from chainsight.graph.thresholds import require_own_currency
 from chainsight.ingest.links import MENTION_RULES
 from chainsight.ingest.staging import table_exists
 
@@ -52,7 +53,8 @@ class AnalysisConfig(BaseModel):
                                                  "the master's, else 31 Dec of the latest year whose "
                                                  "December is in the data, else the data's last month "
                                                  "end; it must be the master's snapshot date")
-    no_loan_cap: float = DEFAULT_CAP
+    no_loan_cap: float = Field(DEFAULT_CAP, ge=0, description="the 小额无贷户 deposit ceiling, inclusive "
+                               "(CNY; a dataset in another currency states it in its own)")
     cores: CoreScoring = Field(default_factory=CoreScoring)
     chains: ChainRules = Field(default_factory=ChainRules)
     hubs: HubRules = Field(default_factory=HubRules)
@@ -149,23 +151,20 @@ def analysis_date(con: duckdb.DuckDBPyConnection, requested: date | None) -> tup
 def dataset_currency(con: duckdb.DuckDBPyConnection, config: AnalysisConfig) -> str:
     """The currency the manifest states for the staged amounts (CNY for a database staged without one).
 
-    The 小额无贷户 ceiling ``no_loan_cap`` is 500,000 **CNY**: a dataset in another currency that has
-    a customer master must state the ceiling in its own currency, or the rule would compare euros
-    with yuan.
+    Every money threshold of ``config`` defaults to CNY (:mod:`chainsight.graph.thresholds`): a
+    dataset in another currency must state those that would judge it in its own currency, or a rule
+    would compare euros with yuan.
 
     Raises
     ------
     ConfigError
-        When the dataset is not in CNY, has a customer master, and ``no_loan_cap`` is not set.
+        When the dataset is not in CNY and a money threshold that judges it is still a CNY default.
     """
     columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
                                          "WHERE table_name = 'dataset' AND NOT internal").fetchall()}
     currency = str(_scalar(con, "SELECT currency FROM dataset") or "CNY") if "currency" in columns else "CNY"
-    if currency != "CNY" and "no_loan_cap" not in config.model_fields_set and \
-            _scalar(con, "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM customer_rejects)"):
-        raise ConfigError(f"The dataset's amounts are in {currency}, but the 小额无贷户 deposit ceiling "
-                          f"no_loan_cap is {config.no_loan_cap:,.0f} CNY: set no_loan_cap in {currency} in "
-                          "the analysis TOML (chainsight analyze --config FILE).")
+    master = bool(_scalar(con, "SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM customer_rejects)"))
+    require_own_currency(config, currency, master=master)
     return currency
 
 

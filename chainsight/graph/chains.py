@@ -57,11 +57,13 @@ class ChainRules(BaseModel):
     min_score_ratio: float = Field(0.5, ge=0, le=1, description="a core scores at least this share of "
                                                              "the best core's score")
     depth: int = Field(2, ge=1, le=2, description="1: tier-1 only; 2: tier-1 and tier-2")
-    min_amount: float = Field(0.0, ge=0, description="ignore ties smaller than this (CNY)")
+    min_amount: float = Field(0.0, ge=0, description="ignore ties smaller than this "
+                                                  "(CNY; a dataset in another currency states it in its own)")
     recent_months: int = Field(3, ge=1, description="the trend compares these last months with the rest")
     min_months: int = Field(3, ge=1, description="a tie is trade when active in at least these months")
     min_payments: int = Field(3, ge=1, description="…with at least these payments")
-    min_tie_amount: float = Field(20_000.0, ge=0, description="…and at least this amount (CNY)")
+    min_tie_amount: float = Field(20_000.0, ge=0, description="…and at least this amount "
+                                  "(CNY; a dataset in another currency states it in its own)")
     min_tier2_share: float = Field(0.05, ge=0, le=1, description="a tier-2 tie is at least this share of "
                                    "the member's receipts or spend, or of the via firm's spend or receipts")
     short_tie_months: int = Field(3, ge=0, description="a tier-2 tie active in at most this many months "

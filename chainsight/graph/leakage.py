@@ -45,7 +45,8 @@ class AlertRules(BaseModel):
     share_drop: float = Field(default=0.10, gt=0, le=1)
     """``share_drop`` fires when the share of the core's spend/receipts falls by more than this."""
     min_amount: float = Field(default=10_000.0, ge=0)
-    """Ignore relationships whose larger window amount is below this (CNY)."""
+    """Ignore relationships whose larger window amount is below this (CNY; a dataset in another currency
+    states it in its own)."""
     moved_bank_share: float = Field(default=0.5, ge=0, lt=1)
     """``moved_bank``: ours share above this before, off-us share above this now."""
     high_share: float = Field(default=0.05, ge=0, le=1)

@@ -21,12 +21,15 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 
 from chainsight.errors import ConfigError
 from chainsight.ingest.entities import enterprise_id
-from chainsight.ingest.staging import table_exists
+from chainsight.ingest.staging import connect, table_exists
 
 #: One row per enterprise of the master: its id, the id its name alone gives (how a firm known only by
 #: name in the payments is keyed), total deposits (NaN when any record's is unknown), products held.
@@ -71,3 +74,30 @@ def snapshot_date(con: duckdb.DuckDBPyConnection) -> str | None:
             if row is not None and row[0] is not None:
                 return str(row[0])
     return None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A later period's customer master per enterprise (:data:`SNAPSHOT_COLUMNS`) and the day it describes."""
+
+    customers: pd.DataFrame
+    as_of: str | None
+
+
+def read_snapshot(path: str | Path) -> Snapshot:
+    """The customer snapshot of the staging database at ``path``, opened read-only and closed again.
+
+    Raises
+    ------
+    ConfigError
+        When ``path`` is no file or holds no customer master.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such staging database (ingest the later period first: "
+                          "chainsight ingest later/chainsight.toml --db later.duckdb)")
+    con = connect(path, read_only=True)
+    try:
+        return Snapshot(customer_snapshot(con), snapshot_date(con))
+    finally:
+        con.close()

@@ -109,7 +109,7 @@ def iframe(document: str, *, height: int = 640) -> str:
     """``document`` inside an ``<iframe srcdoc>``: the escaped document never mixes with the host page.
 
     >>> iframe("<p>a & b</p>", height=100)
-    '<iframe srcdoc="&lt;p&gt;a &amp; b&lt;/p&gt;" style="width:100%;height:100px;border:0" sandbox="allow-scripts allow-downloads"></iframe>'
+    '<iframe srcdoc="&lt;p&gt;a &amp; b&lt;/p&gt;" style="width:100%;height:100px;border:0" sandbox="allow-scripts allow-forms allow-downloads"></iframe>'
     """
     return (f'<iframe srcdoc="{_html.escape(document, quote=True)}" style="width:100%;height:{int(height)}px;'
-            f'border:0" sandbox="allow-scripts allow-downloads"></iframe>')
+            f'border:0" sandbox="allow-scripts allow-forms allow-downloads"></iframe>')

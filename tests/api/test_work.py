@@ -6,6 +6,7 @@ branch B and gets 404 with nothing of B in the answer (the firms come from the a
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -129,4 +130,15 @@ def test_a_signed_in_session_cannot_change_anything_without_a_csrf_token(served:
         assert browser.get(f"/api/v1/enterprises/{firm}/outcomes").status_code == 200
         assert browser.post(f"/api/v1/enterprises/{firm}/take").status_code == 403
         assert browser.post(f"/api/v1/enterprises/{firm}/outcomes", json=VISIT).status_code == 403
+        forged = browser.post(f"/api/v1/enterprises/{firm}/take", headers={"X-CSRF-Token": "forged"})
+        assert forged.status_code == 403
+        assert served.appdb.claims_of("session_b") == []
+        # the token of the session's pages (fetched from a page it opens) lets the session change things
+        csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/").text)
+        assert csrf is not None
+        header = {"X-CSRF-Token": csrf.group(1)}
+        assert browser.post(f"/api/v1/enterprises/{firm}/take", headers=header).json()["manager"] == "session_b"
+        recorded = browser.post(f"/api/v1/enterprises/{firm}/outcomes", json=VISIT, headers=header)
+        assert recorded.status_code == 201 and recorded.json()["recorded_by"] == "session_b"
+        assert browser.delete(f"/api/v1/enterprises/{firm}/take", headers=header).status_code == 204
     assert served.appdb.claims_of("session_b") == []

@@ -25,7 +25,8 @@ from chainsight.graph.result import Analysis
 from chainsight.graph.stores.local import LocalStore
 from tests.api.served import BRANCH_A, BRANCH_B, Served, serve
 from tests.api.test_scoping import world  # noqa: F401
-from tests.pages.browsing import Tab
+from tests.api.test_scoping import _nothing_of_b
+from tests.pages.browsing import INKED_PIXELS, Tab, poll
 
 pytestmark = pytest.mark.integration
 
@@ -121,6 +122,11 @@ def test_the_start_page_lists_my_branch_cores_only(tabs: Any, site: Served, worl
     text = tab.page.inner_text("main")
     assert not [n for n in world["b_names"] if n in text]
     no_markup_of(tab)  # the renamed A core is listed by its hostile name, as text
+    overview = tab.page.wait_for_selector("iframe.view").content_frame()
+    poll(overview, "Boolean(window.chainView && window.chainView.ready)")
+    assert overview.evaluate("chainView.network.body.nodeIndices.length") == len(world["a_cores"])
+    assert overview.evaluate(INKED_PIXELS) > 1_000
+    _nothing_of_b(overview.content(), world)
     tab.shot("pages-start.png")
     tab.page.fill("input[name=q]", HOSTILE)  # the search echoes it back: still text
     tab.page.press("input[name=q]", "Enter")
@@ -149,3 +155,127 @@ def test_the_watch_sees_what_a_page_must_not_do(tabs: Any, site: Served) -> None
     assert [v for v in tab.watch.csp if v.startswith("script-src")], tab.watch.csp
     with pytest.raises(AssertionError):
         tab.watch.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def top(small_analysis: Analysis) -> dict[str, str]:
+    """The small bank's best core (a customer of branch A): id and name."""
+    best = small_analysis.cores.sort_values("rank").iloc[0]
+    return {"id": str(best["enterprise_id"]), "name": str(best["name"])}
+
+
+def chain_frame(tab: Tab) -> Any:
+    """The chain view's frame of a core page, once vis-network has drawn it."""
+    frame = tab.page.wait_for_selector("iframe.view").content_frame()
+    poll(frame, "Boolean(window.chainView && window.chainView.ready)")
+    return frame
+
+
+def test_a_manager_opens_a_core_and_sees_its_chain_drawn(tabs: Any, site: Served, top: dict[str, str],
+                                                          world: dict[str, Any]) -> None:
+    tab = signed_in(tabs(), site, "wang_a")
+    tab.goto("/")
+    tab.page.click(f"#cores a[href='/cores/{top['id']}']")
+    tab.page.wait_for_url(f"**/cores/{top['id']}")
+    assert top["name"] in tab.page.inner_text("h1")
+    frame = chain_frame(tab)
+    with site.client("manager") as api:  # the same manager's chain as the API gives it (depth 2, the view's)
+        members = api.get(f"/api/v1/cores/{top['id']}/chain", params={"depth": 2}).json()["members"]
+    assert len(members) > 10
+    assert frame.evaluate("chainView.network.body.nodeIndices.length") == 1 + len(members)
+    assert frame.evaluate(INKED_PIXELS) > 5_000  # drawn, not just handed to vis-network
+    _nothing_of_b(frame.content(), world)
+    _nothing_of_b(tab.page.content(), world)
+    tab.shot("pages-core.png")
+    tab.watch.assert_clean()
+
+
+def test_the_prospect_filters_narrow_the_table(tabs: Any, site: Served, top: dict[str, str],
+                                               small_analysis: Analysis) -> None:
+    p = small_analysis.prospects
+    expected = p[(p["core_id"] == top["id"]) & (p["kind"] == "acquire") & (p["direction"] == "up")
+                 & (p["tier"] == 1) & (p["score"] >= 0.6)]
+    assert 0 < len(expected) <= 25  # one page: every expected row is shown
+    tab = signed_in(tabs(), site, "wang_a")
+    tab.goto(f"/cores/{top['id']}")
+    tab.page.uncheck("form.filters input[name=kind][value=deepen]")
+    tab.page.check("form.filters input[name=kind][value=acquire]")
+    tab.page.select_option("form.filters select[name=direction]", "up")
+    tab.page.select_option("form.filters select[name=tier]", "1")
+    tab.page.fill("form.filters input[name=min_score]", "0.6")
+    with tab.page.expect_navigation():
+        tab.page.click("form.filters button[type=submit]")
+    shown = tab.page.eval_on_selector_all("#prospect-table tbody tr td:nth-child(2) a",
+                                          "as => as.map(a => decodeURIComponent(a.pathname.split('/')[2]))")
+    assert sorted(shown) == sorted(expected["enterprise_id"])
+    assert f"{len(expected)}" in tab.page.inner_text(".toolbar")
+    tab.watch.assert_clean()
+
+
+def test_a_manager_of_another_branch_gets_nothing_of_the_core(tabs: Any, site: Served, top: dict[str, str],
+                                                              small_analysis: Analysis) -> None:
+    members = small_analysis.prospects[small_analysis.prospects["core_id"] == top["id"]]
+    names = [n for n in members["name"] if isinstance(n, str) and len(n) >= 6] + [top["name"]]
+    own = signed_in(tabs(), site, "wang_a")
+    assert own.goto(f"/cores/{top['id']}").status == 200  # the URL is a page: for its own branch
+    other = signed_in(tabs(), site, "li_b")
+    for path in (f"/cores/{top['id']}", f"/views/chain/{top['id']}.html"):
+        answer = other.goto(path)
+        assert answer.status == 404, path
+        text = other.page.content()
+        assert not [n for n in names if n in text], path
+    assert other.page.evaluate("document.querySelectorAll('iframe, canvas').length") == 0
+    assert other.watch.outside == [] and other.watch.csp == [] and other.watch.dialogs == []
+
+
+def test_a_hostile_name_is_text_on_the_core_page_and_in_its_chain(tabs: Any, site: Served,
+                                                                  hostile: dict[str, str]) -> None:
+    tab = signed_in(tabs(), site, "wang_a")
+    assert tab.goto(f"/cores/{hostile['core']}").status == 200
+    assert tab.page.inner_text("h1").startswith(HOSTILE)
+    assert HOSTILE in tab.page.inner_text("#prospect-table")  # its best prospect bears the name too
+    no_markup_of(tab)
+    frame = chain_frame(tab)
+    frame.fill("#cs-search", "onerror")
+    frame.click("#cs-find button")
+    assert frame.text_content("#cs-panel-name") == HOSTILE
+    assert frame.evaluate("document.querySelectorAll('img').length") == 0
+    tab.watch.assert_clean()
+
+
+def test_a_hostile_name_is_text_on_the_enterprise_page_and_its_neighbourhood(tabs: Any, site: Served,
+                                                                             hostile: dict[str, str]) -> None:
+    tab = signed_in(tabs(), site, "wang_a")
+    assert tab.goto(f"/enterprises/{hostile['prospect']}").status == 200
+    assert tab.page.inner_text("h1").startswith(HOSTILE)
+    no_markup_of(tab)
+    frame = chain_frame(tab)
+    frame.fill("#cs-search", "onerror")
+    frame.click("#cs-find button")
+    assert frame.text_content("#cs-panel-name") == HOSTILE
+    assert frame.evaluate("document.querySelectorAll('img').length") == 0
+    tab.watch.assert_clean()
+
+
+def test_the_enterprise_page_shows_the_evidence_with_the_customer_number_masked(
+        tabs: Any, site: Served, top: dict[str, str], small_analysis: Analysis, world: dict[str, Any]) -> None:
+    firms = small_analysis.firms.set_index("enterprise_id")
+    p = small_analysis.prospects
+    ours = p[(p["core_id"] == top["id"]) & (p["kind"] == "deepen") & (p["branch"] == BRANCH_A)]
+    firm = str(ours.sort_values("rank")["enterprise_id"].iloc[0])
+    cif = str(firms.loc[firm, "customer_id"])
+    assert cif.startswith("CIF") and len(cif) > 8
+    tab = signed_in(tabs(), site, "wang_a")
+    tab.goto(f"/cores/{top['id']}")
+    with tab.page.expect_navigation():
+        tab.page.click(f"#prospect-table a[href='/enterprises/{firm}']")
+    assert tab.page.inner_text("h1").startswith(str(firms.loc[firm, "name"]))
+    text = tab.page.content()
+    assert cif not in text and "*" * (len(cif) - 4) + cif[-4:] in tab.page.inner_text("#facts")
+    frame = chain_frame(tab)
+    assert frame.evaluate("chainView.network.body.nodeIndices.length") >= 2  # the firm and the core at least
+    assert frame.evaluate(INKED_PIXELS) > 1_000
+    assert cif not in frame.content()
+    _nothing_of_b(text + frame.content(), world)
+    tab.shot("pages-enterprise.png")
+    tab.watch.assert_clean()

@@ -20,13 +20,14 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from chainsight.api.pages import core, enterprise, start, views
+from chainsight.api.pages import core, enterprise, signin, start, views
 
 #: The pages' own CSS and JavaScript, served at ``/static/pages/``.
 PAGES_STATIC = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
 router.include_router(start.router)
+router.include_router(signin.router)
 router.include_router(core.router)
 router.include_router(enterprise.router)
 router.include_router(views.router)

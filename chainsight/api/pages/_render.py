@@ -3,7 +3,8 @@
 ``render(request, "start.html.j2", who=..., cores=...)`` gives an :class:`HTMLResponse`; every template
 extends ``base.html.j2`` (blocks ``title``, ``content``) and gets ``t`` (the message in the page's
 language), ``lang``, ``who`` (the signed-in :class:`~chainsight.api.principal.Principal` or ``None``),
-``csrf`` (the token every form posts back) and the filters ``money`` (万/亿 in Chinese, CNY k/m in
+``csrf`` (the token every form posts back; a page that has just set the pre-session cookie passes its
+own), ``notice`` (the ``?notice=`` left by a form, see :mod:`~chainsight.api.pages._forms`) and the filters ``money`` (万/亿 in Chinese, CNY k/m in
 English) and ``day`` (``2026年12月3日`` / ``2026-12-03``).
 
 Examples
@@ -58,6 +59,7 @@ def environment() -> jinja2.Environment:
 
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     """``template`` rendered for ``request``'s language, with the page context described above."""
+    from chainsight.api.pages._forms import notice_of
     from chainsight.api.pages._security import csrf_token
 
     lang = language(request)
@@ -65,8 +67,8 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     page = env.get_template(template).render(
         request=request, lang=lang, t=lambda key, **kw: message(lang, key, **kw),
         money=lambda amount, currency="CNY": money(amount, lang, currency),
-        day=lambda value: day(value, lang), csrf=csrf_token(request),
-        who=context.pop("who", None), nav=context.pop("nav", ""), **context)
+        day=lambda value: day(value, lang), csrf=context.pop("csrf", None) or csrf_token(request),
+        who=context.pop("who", None), nav=context.pop("nav", ""), notice=notice_of(request), **context)
     response = HTMLResponse(page, status_code=status)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax")

@@ -3,8 +3,9 @@
 Every route first reads the firm through the :class:`~chainsight.api._scope.Reader` (the one access
 rule): a firm the caller may not see is 404 before anything is taken or recorded, and the access is
 audited like any read. Managers and admins take prospects and record outcomes; analysts read them.
-Changing routes need an API key (``Authorization: Bearer``) for now: a sign-in session cannot change
-anything until the pages send a CSRF token with their forms.
+Changing routes take an API key (``Authorization: Bearer``), or a sign-in session whose request carries
+its CSRF token in the ``X-CSRF-Token`` header (the token of the pages' forms): a cookie alone, which
+another site can make a browser send, changes nothing.
 
 No ``from __future__ import annotations`` here: FastAPI 0.115 must see the annotations as objects.
 """
@@ -22,15 +23,16 @@ from chainsight.api._errors import Problem
 from chainsight.api._scope import Reader
 from chainsight.api._tabular import EXPORT_RESPONSES, Fmt, export
 from chainsight.api.appdb._work import OutcomeKind
+from chainsight.api.pages._security import check_csrf
 from chainsight.errors import AccessDenied, NotFound
 
 router = APIRouter(tags=["work"])
 FirmId = Annotated[str, Path(max_length=64)]
 
 
-def _writer(who: Annotated[Reader, Depends(reader("admin", "manager"))]) -> Reader:
-    if who.principal.kind != "key":
-        raise AccessDenied("changes need an API key (Authorization: Bearer) until the pages send a CSRF token")
+def _writer(request: Request, who: Annotated[Reader, Depends(reader("admin", "manager"))]) -> Reader:
+    if who.principal.kind != "key" and not check_csrf(request, request.headers.get("x-csrf-token")):
+        raise AccessDenied("a change by a signed-in session needs its CSRF token in the X-CSRF-Token header")
     return who
 
 

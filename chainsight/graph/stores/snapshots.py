@@ -17,11 +17,14 @@ True
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -29,10 +32,14 @@ import pandas as pd
 from chainsight.errors import NotAnalysed, StoreError, StoreUnavailable
 from chainsight.graph.result import Analysis
 from chainsight.graph.stores.local import LocalStore
+from chainsight.graph.stores.protocol import Chain, Leakage, Page, ProspectFilter, Scope
 
 #: How many published snapshots stay on disk (the current one and the one before, which a server
 #: may still be reading while it switches).
 KEEP = 2
+#: How many answers a :class:`SnapshotStore` remembers per snapshot (least recently used go first).
+MEMO_ENTRIES = 2048
+T = TypeVar("T")
 
 
 def snapshot_dir(db: str | Path) -> Path:
@@ -97,6 +104,11 @@ class SnapshotStore(LocalStore):
 
     Each thread reads through its own cursor; a new CURRENT is opened on the next read, and the
     previous connection is kept until the one after so that a read in flight finishes.
+
+    A snapshot never changes, so the answers of the list reads (summary, cores, chain, prospects,
+    leakage, alerts) are remembered per snapshot — keyed by every argument, the access rule's
+    :class:`~chainsight.graph.stores.protocol.Scope` included — and forgotten when CURRENT moves:
+    a repeated read costs one ``stat`` of CURRENT. Each caller gets its own copy of the frames.
     """
 
     def __init__(self, db: str | Path) -> None:
@@ -107,6 +119,8 @@ class SnapshotStore(LocalStore):
         self._target: tuple[Path, int] | None = None
         self._generation = 0
         self._previous: duckdb.DuckDBPyConnection | None = None
+        self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._memo_generation = -1
 
     def publish(self, analysis: Analysis) -> None:
         """Refused: a server's store reads; ``chainsight analyze`` publishes."""
@@ -152,3 +166,77 @@ class SnapshotStore(LocalStore):
                 self._previous = None
             super().close()
             self._target = None
+            self._memo.clear()
+
+    # -- remembered reads (one snapshot never changes) -----------------------------------------
+    def _remembered(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        with self._lock:
+            self._connect()  # a moved CURRENT opens the new snapshot: a new generation
+            generation = self._generation
+            if self._memo_generation != generation:
+                self._memo.clear()
+                self._memo_generation = generation
+            hit = self._memo.get(key)
+            if hit is not None:
+                self._memo.move_to_end(key)
+        if hit is None:
+            hit = compute()
+            with self._lock:
+                if self._memo_generation == generation == self._generation:
+                    self._memo[key] = hit
+                    while len(self._memo) > MEMO_ENTRIES:
+                        self._memo.popitem(last=False)
+        return _own_copy(hit)
+
+    def summary(self) -> dict[str, Any]:
+        """The published analysis' metadata, or ``{"analysed": False}`` (not remembered then)."""
+        try:
+            return self._remembered(("summary",), self._analysed_summary)
+        except (NotAnalysed, StoreUnavailable):
+            return {"analysed": False}
+
+    def _analysed_summary(self) -> dict[str, Any]:
+        found = super().summary()
+        if not found.get("analysed"):
+            raise NotAnalysed(f"{self.db} has no published analysis")
+        return found
+
+    def cores(self, *, skip: int = 0, limit: int | None = None) -> Page:
+        """Cores, best first (remembered per snapshot)."""
+        return self._remembered(("cores", skip, limit), lambda: super(SnapshotStore, self).cores(
+            skip=skip, limit=limit))
+
+    def chain(self, core_id: str, depth: int = 2) -> Chain:
+        """The core's chain up to ``depth`` (remembered per snapshot)."""
+        return self._remembered(("chain", core_id, depth), lambda: super(SnapshotStore, self).chain(
+            core_id, depth))
+
+    def prospects(self, core_id: str | None = None, *, filters: ProspectFilter | None = None,
+                  sort: str = "rank", skip: int = 0, limit: int | None = 100, scope: Scope | None = None) -> Page:
+        """One page of prospects that ``scope`` may see (remembered per snapshot)."""
+        return self._remembered(("prospects", core_id, filters, sort, skip, limit, scope),
+                                lambda: super(SnapshotStore, self).prospects(
+                                    core_id, filters=filters, sort=sort, skip=skip, limit=limit, scope=scope))
+
+    def leakage(self, core_id: str) -> Leakage:
+        """A core's off-us shares (remembered per snapshot)."""
+        return self._remembered(("leakage", core_id), lambda: super(SnapshotStore, self).leakage(core_id))
+
+    def alerts(self, core_id: str | None = None, *, kinds: tuple[str, ...] | None = None,
+               skip: int = 0, limit: int | None = None, scope: Scope | None = None) -> Page:
+        """Alerts that ``scope`` may see (remembered per snapshot)."""
+        return self._remembered(("alerts", core_id, kinds, skip, limit, scope),
+                                lambda: super(SnapshotStore, self).alerts(
+                                    core_id, kinds=kinds, skip=skip, limit=limit, scope=scope))
+
+
+def _own_copy(value: T) -> T:
+    """A remembered answer as the caller's own: frames copied (lazily, shallow), dicts deeply."""
+    if isinstance(value, Page):
+        return Page(value.data.copy(deep=False), value.count)  # type: ignore[return-value]
+    if isinstance(value, Chain):
+        return Chain(copy.deepcopy(value.core), value.members.copy(deep=False),  # type: ignore[return-value]
+                     value.edges.copy(deep=False))
+    if isinstance(value, Leakage):
+        return Leakage(copy.deepcopy(value.summary), value.top.copy(deep=False))  # type: ignore[return-value]
+    return copy.deepcopy(value)
