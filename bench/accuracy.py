@@ -120,6 +120,18 @@ def _prospects(ranked: pd.DataFrame, chain: pd.DataFrame, cores: set[str], k: in
     return float(np.mean(shares)) if shares else None
 
 
+def _candidates(analysis: Analysis, planted: set[str], decoys: set[str]) -> dict[str, float | None]:
+    """The decoys the core score itself finds eligible (before hubs are set aside), and how far the
+    lowest-scored planted core is above the best of them (negative: a decoy outscores a core)."""
+    firms = analysis.firms
+    eligible = firms[firms["is_core"].fillna(False).astype(bool)]
+    found = eligible[eligible["enterprise_id"].isin(decoys)]
+    cores = firms[firms["enterprise_id"].isin(planted)]
+    margin = float(cores["core_score"].min() - found["core_score"].max()) if len(found) and len(cores) else None
+    return {"decoys eligible as cores (hub rule aside)": float(len(found)),
+            "score margin: last planted core - best eligible decoy": margin}
+
+
 def measure(analysis: Analysis, truth: dict[str, pd.DataFrame]) -> Metrics:
     """Every accuracy figure, per method (``METHODS``); None where a figure does not apply."""
     planted = set(truth["cores"]["core_id"])
@@ -140,7 +152,11 @@ def measure(analysis: Analysis, truth: dict[str, pd.DataFrame]) -> Metrics:
             f"core precision@{k}": len(set(cores[:k]) & planted) / k,
             "core recall (all listed cores)": len(found) / k,
             f"decoys in top {k}": float(len(set(cores[:k]) & decoys)),
+            "decoys among the listed cores": float(len(set(cores) & decoys)),
         }
+        row.update(_candidates(analysis, planted, decoys) if method == "chainsight" else
+                   dict.fromkeys(("decoys eligible as cores (hub rule aside)",
+                                  "score margin: last planted core - best eligible decoy")))
         if method == "chainsight":
             members = analysis.members
             prospects = analysis.prospects.sort_values(["core_id", "rank"])

@@ -1,4 +1,4 @@
-"""The API under load: ``chainsight serve`` in one process, this load generator in another.
+"""The API under load: ``chainsight serve`` in one process, this load generator (asyncio, httpx) in another.
 
 Over an analysed demo bank (``--db``, local store by default): ``/health`` closed-loop as the
 baseline of the same run; (a) open-loop arrivals at ``--rate`` requests/s mixing a prospects page
@@ -12,11 +12,10 @@ export of 1,000 prospects: seconds. Server RSS before and after each.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -39,63 +38,64 @@ def _mix(core: str) -> list[str]:
             "/api/v1/cores?limit=50", f"/api/v1/cores/{core}/chain?depth=1"]
 
 
-def closed_loop(url: str, key: str, paths: list[str], clients: int, seconds: float) -> dict[str, float]:
+async def _timed(client: httpx.AsyncClient, path: str, times: list[float], errors: list[int]) -> None:
+    t = time.perf_counter()
+    try:
+        ok = (await client.get(path)).status_code == 200
+    except httpx.HTTPError:
+        ok = False
+    times.append(time.perf_counter() - t)
+    errors[0] += not ok
+
+
+def _client(url: str, key: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30,
+                             limits=httpx.Limits(max_connections=500, max_keepalive_connections=500))
+
+
+def _result(times: list[float], errors: int, seconds: float) -> dict[str, float]:
+    return {"rps": len(times) / seconds, "p50": _pct(times, 0.5), "p99": _pct(times, 0.99),
+            "max": max(times) * 1000 if times else float("nan"), "errors": errors}
+
+
+async def _closed_loop(url: str, key: str, paths: list[str], clients: int, seconds: float) -> dict[str, float]:
     times: list[float] = []
     errors = [0]
     stop = time.monotonic() + seconds
-    lock = threading.Lock()
 
-    def worker(i: int) -> None:
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
-            n = i
-            while time.monotonic() < stop:
-                t = time.perf_counter()
-                ok = c.get(paths[n % len(paths)]).status_code == 200
-                with lock:
-                    times.append(time.perf_counter() - t)
-                    errors[0] += not ok
-                n += 1
+    async def worker(client: httpx.AsyncClient, n: int) -> None:
+        while time.monotonic() < stop:
+            await _timed(client, paths[n % len(paths)], times, errors)
+            n += 1
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return {"rps": len(times) / seconds, "p50": _pct(times, 0.5), "p99": _pct(times, 0.99),
-            "max": max(times) * 1000, "errors": errors[0]}
+    async with _client(url, key) as client:
+        await asyncio.gather(*(worker(client, i) for i in range(clients)))
+    return _result(times, errors[0], seconds)
+
+
+async def _open_loop(url: str, key: str, paths: list[str], rate: float, seconds: float) -> dict[str, float]:
+    times: list[float] = []
+    errors = [0]
+    tasks = []
+    async with _client(url, key) as client:
+        start = time.monotonic()
+        for n in range(int(rate * seconds)):
+            delay = start + n / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(_timed(client, paths[n % len(paths)], times, errors)))
+        await asyncio.gather(*tasks)
+    return _result(times, errors[0], seconds)
+
+
+def closed_loop(url: str, key: str, paths: list[str], clients: int, seconds: float) -> dict[str, float]:
+    """``clients`` clients, each sending its next request when the last one is answered."""
+    return asyncio.run(_closed_loop(url, key, paths, clients, seconds))
 
 
 def open_loop(url: str, key: str, paths: list[str], rate: float, seconds: float) -> dict[str, float]:
-    times: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30,
-                          limits=httpx.Limits(max_connections=200))
-
-    def one(path: str) -> None:
-        t = time.perf_counter()
-        try:
-            ok = client.get(path).status_code == 200
-        except httpx.HTTPError:
-            ok = False
-        with lock:
-            times.append(time.perf_counter() - t)
-            errors[0] += not ok
-
-    start = time.monotonic()
-    threads = []
-    for n in range(int(rate * seconds)):
-        delay = start + n / rate - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        th = threading.Thread(target=one, args=(paths[n % len(paths)],))
-        th.start()
-        threads.append(th)
-    for th in threads:
-        th.join()
-    client.close()
-    return {"rps": len(times) / seconds, "p50": _pct(times, 0.5), "p99": _pct(times, 0.99),
-            "max": max(times) * 1000, "errors": errors[0]}
+    """Requests at ``rate`` per second whether or not the earlier ones were answered (arrivals, not clients)."""
+    return asyncio.run(_open_loop(url, key, paths, rate, seconds))
 
 
 def main() -> None:
@@ -111,6 +111,7 @@ def main() -> None:
         manager = appdb.create_key("bench-manager", "manager", ["0101"])[1]
         analyst = appdb.create_key("bench-analyst", "analyst", [])[1]
     url = f"http://127.0.0.1:{args.port}"
+    load_before = os.getloadavg()[0]
     server = subprocess.Popen([sys.executable, "-m", "chainsight", "serve", "--db", str(args.db), "--store",
                                args.store, "--port", str(args.port)], stdout=subprocess.DEVNULL)
     try:
@@ -150,7 +151,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
-    print_table(f"API under load — {args.store} store, load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+    print_table(f"API under load — {args.store} store, load average {load_before:.1f} → "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
                 ["run", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "server RSS MiB"], rows)
 
 

@@ -4,9 +4,10 @@ Over an analysed demo bank (the medium one by default, built in ``--folder`` whe
 manager of the top core's branch, each run in a fresh browser context (no cache, a live session cookie):
 
 * baseline — ``/health`` opened as a page (one round trip through the same server and browser);
-* start page rendered — ``/`` until its load event, with the core table on screen;
-* top core's chain drawn — to come with the core page (``/cores/<top core>`` until the chain view in
-  its iframe says it is drawn and its canvas has ink).
+* start page rendered — ``/`` parsed and styled (DOMContentLoaded) with the core table on screen;
+* the start page's overview drawn — the same, until the overview view in its iframe is drawn;
+* top core's chain drawn — ``/cores/<top core>`` until the chain view in its iframe says it is drawn
+  (``chainView.ready``) and its canvas has ink.
 
 Median and p90 of ``--runs`` runs after one warm-up, with the ratio to the baseline's median. Goal of
 issue #14: under 1.5 s each.
@@ -35,6 +36,11 @@ from _common import print_table  # noqa: E402
 CHROMIUM = os.environ.get("CHAINSIGHT_CHROMIUM", "/usr/bin/chromium-headless-shell")
 PASSWORD = "bench pages password"
 GOAL_MS = 1500
+#: The chain view in the page's iframe: drawn (its own signal) and its canvas inked.
+DRAWN = """() => { if (!(window.chainView && window.chainView.ready)) return false;
+  const c = document.querySelector('#cs-network canvas'); if (!c || !c.width) return false;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; }"""
 
 
 
@@ -72,14 +78,45 @@ def session(db: Path) -> tuple[str, str]:
     return top, token
 
 
+def _drawn(page: Any, timeout: float = 60) -> None:
+    """Until the first view iframe of ``page`` is drawn (evaluated while it may still be navigating)."""
+    from playwright.sync_api import Error
+
+    frame = page.wait_for_selector("iframe.view", state="attached").content_frame()
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            if frame.evaluate(DRAWN):
+                return
+        except Error:  # the frame was between documents
+            pass
+        if time.monotonic() > end:
+            raise TimeoutError("the view was not drawn")
+        time.sleep(0.01)
+
+
 def health(page: Any, url: str) -> None:
     page.goto(f"{url}/health")
     assert '"status"' in page.content()
 
 
 def start_page(page: Any, url: str) -> None:
-    assert page.goto(f"{url}/").status == 200
+    # DOMContentLoaded: parsed, its stylesheet applied (the deferred script waits for it); not the load
+    # event, which also waits for the overview's iframe (measured on its own below)
+    assert page.goto(f"{url}/", wait_until="domcontentloaded").status == 200
     page.wait_for_selector("#cores tbody tr", state="visible")
+
+
+def overview_drawn(page: Any, url: str) -> None:
+    start_page(page, url)
+    _drawn(page)
+
+
+def chain_drawn(core: str) -> Callable[[Any, str], None]:
+    def run(page: Any, url: str) -> None:
+        assert page.goto(f"{url}/cores/{core}").status == 200
+        _drawn(page)
+    return run
 
 
 def timed(browser: Any, url: str, token: str, step: Callable[[Any, str], None], runs: int) -> list[float]:
@@ -128,7 +165,8 @@ def main() -> None:
                 time.sleep(0.1)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM)
-            measures = [("/health as a page (baseline)", health), ("start page rendered", start_page)]
+            measures = [("/health as a page (baseline)", health), ("start page rendered", start_page),
+                        ("start page's overview drawn", overview_drawn), ("top core's chain drawn", chain_drawn(top))]
             results = [(name, timed(browser, url, token, step, args.runs)) for name, step in measures]
             browser.close()
     finally:

@@ -117,3 +117,30 @@ def test_nothing_to_test_against(tmp_path: Path, bank: tuple[Path, Path, Path]) 
     result = runner.invoke(app, ["backtest", "--db", str(copy)])
     assert result.exit_code == 2 and "nothing to back-test against" in result.output
     assert not (tmp_path / "copy.app.sqlite").exists()  # looking did not create one
+
+
+def test_the_page_function_keeps_to_the_readers_scope(bank: tuple[Path, Path, Path]) -> None:
+    """``backtest_report`` with a manager's scope ranks only the rows the access rule shows them."""
+    import chainsight
+    from chainsight.api._backtest import backtest_report
+    from chainsight.graph.stores.protocol import Scope
+    from chainsight.ingest.snapshot import read_snapshot
+
+    _, db, later = bank
+    snapshot = read_snapshot(later)
+    with chainsight.open(db) as cs:
+        firms = cs.firms().set_index("enterprise_id")
+        rows = cs.prospects(None, kind=("deepen", "acquire"))
+        branch = str(firms.loc[rows["core_id"].iloc[0], "branch"])
+        scope = Scope(frozenset({branch}))
+        table = backtest_report(cs.store, later=snapshot, appdb=None, scope=scope, ks=(10,))
+
+    def visible(firm: str, core_served: bool) -> bool:
+        f = firms.loc[firm]
+        return scope.firm(firm, bool(f["is_customer"]), f["branch"], core_served=core_served)
+
+    served = {c: visible(c, False) for c in rows["core_id"].unique()}
+    seen = rows[[served[c] and visible(e, served[c]) for c, e in zip(rows["core_id"], rows["enterprise_id"])]]
+    overall = table[table["scope"] == "all"].iloc[0]
+    assert 0 < overall["candidates"] == seen["enterprise_id"].nunique() < rows["enterprise_id"].nunique()
+    assert set(table["scope"]) - {"all"} == set(seen["core_id"])

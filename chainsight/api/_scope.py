@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -40,6 +41,9 @@ from chainsight.graph.stores.protocol import Chain, GraphStore, Leakage, Page, P
 #: Fields that identify an account or a customer record: masked for readers who may not see them.
 MASKED = frozenset({"account_no", "account", "accounts", "counterparty_account", "customer_id"})
 Audit = Callable[[str, int, int], None]  # (what, rows returned, status)
+T = TypeVar("T")
+#: How many rows of answers an :class:`Index` remembers (the least recently used go first).
+MEMO_ROWS = 200_000
 
 
 def mask(value: object) -> object:
@@ -134,20 +138,54 @@ class Visibility:
 class Index:
     """Per published analysis: each known firm's customer status and branch, and each core's branch.
 
-    Loaded once per analysis (checked every ``ttl`` seconds); a firm not among the cores and
-    prospects is looked up in the store on first use and remembered. An unknown firm is treated
-    as one at another bank, which only the rules for other banks' firms can make visible.
+    Loaded once per analysis (checked every ``ttl`` seconds, or on every call when the store gives a
+    cheap ``version`` that changes with each published analysis, as a snapshot store does); a firm
+    not among the cores and prospects is looked up in the store on first use and remembered. An
+    unknown firm is treated as one at another bank, which only the rules for other banks' firms can
+    make visible.
+
+    With a ``version``, the index also remembers the routes' answers for the analysis
+    (:meth:`remembered`), at most :data:`MEMO_ROWS` rows of them.
     """
 
-    def __init__(self, store: GraphStore, ttl: float = 2.0) -> None:
+    def __init__(self, store: GraphStore, ttl: float = 2.0, version: Callable[[], object] | None = None) -> None:
         self.store = store
         self.ttl = ttl
+        self.version = version
         self._lock = threading.Lock()
         self._key: object = None
+        self._version: object = None
         self._checked = 0.0
         self._firms: dict[str, tuple[bool, str | None]] = {}
         self._names: dict[str, str | None] = {}
         self._cores: dict[str, str | None] = {}
+        self._memo: OrderedDict[tuple[Any, ...], tuple[Any, list[tuple[str, int, int]], int]] = OrderedDict()
+        self._memo_rows = 0
+
+    def remembered(self, key: tuple[Any, ...], compute: Callable[[], tuple[T, list[tuple[str, int, int]]]],
+                   ) -> tuple[T, list[tuple[str, int, int]]]:
+        """``compute()`` — an answer and the audit entries its reads wrote — once per analysis and ``key``.
+
+        Without a ``version`` nothing is remembered. The answer is shared: callers must not change it.
+        """
+        if self.version is None:
+            return compute()
+        self._refresh()
+        with self._lock:
+            analysis = (self._version, self._key)
+            hit = self._memo.get((analysis, key))
+            if hit is not None:
+                self._memo.move_to_end((analysis, key))
+                return hit[0], hit[1]
+        value, audits = compute()
+        rows = 1 + sum(r for _, r, _ in audits)
+        with self._lock:
+            if analysis == (self._version, self._key) and rows <= MEMO_ROWS // 10:
+                self._memo[(analysis, key)] = (value, audits, rows)
+                self._memo_rows += rows
+                while self._memo_rows > MEMO_ROWS:
+                    self._memo_rows -= self._memo.popitem(last=False)[1][2]
+        return value, audits
 
     def cores(self) -> dict[str, str | None]:
         """Core -> the branch of the core firm (None for a core at another bank)."""
@@ -175,8 +213,10 @@ class Index:
 
     def _refresh(self) -> None:
         now = time.monotonic()
+        version = None if self.version is None else self.version()
         with self._lock:
-            if now - self._checked < self.ttl and self._key is not None:
+            fresh = now - self._checked < self.ttl if self.version is None else version == self._version
+            if fresh and self._key is not None:
                 return
         summary = self.store.summary()
         key = (summary.get("analysed_at"), summary.get("n_prospects"), summary.get("n_cores"))
@@ -193,7 +233,10 @@ class Index:
             with self._lock:
                 self._firms, self._cores, self._names, self._key = known, core_branch, names, key
         with self._lock:
-            self._checked = now
+            self._checked, self._version = now, version
+            if self._memo and next(iter(self._memo))[0] != (version, self._key):
+                self._memo.clear()
+                self._memo_rows = 0
 
 
 def _text(value: object) -> str | None:
@@ -247,6 +290,31 @@ class Reader:
     def _page(self, frame: pd.DataFrame, skip: int, limit: int | None) -> Page:
         end = None if limit is None else skip + limit
         return Page(frame.iloc[skip:end].reset_index(drop=True), len(frame))
+
+    def remembered(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` (an answer built from this reader's reads), computed once per published analysis,
+        ``key`` and access — the scope and whether account numbers show — and audited on every call as
+        it was the first time. A read that fails (404) is not remembered. Do not change the answer."""
+        written: list[tuple[str, int, int]] = []
+        audit = self._audit
+
+        def compute_audited() -> tuple[T, list[tuple[str, int, int]]]:
+            def recording(what: str, rows: int, status: int) -> None:
+                audit(what, rows, status)
+                written.append((what, rows, status))
+
+            self._audit = recording
+            try:
+                return compute(), written
+            finally:
+                self._audit = audit
+
+        value, audits = self._index.remembered(
+            (*key, self.scope, self.principal.sees_account_numbers), compute_audited)
+        if audits is not written:
+            for entry in audits:
+                audit(*entry)
+        return value
 
     # -- reads ------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -311,6 +379,19 @@ class Reader:
         self._audit("enterprise", 1, 200)
         return dict(self._out(card))
 
+    def firms(self, firm_ids: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
+        """The cards of the visible firms among ``firm_ids`` (in order, once each) and how many were left
+        out (not visible, or unknown to the analysis); one audit entry for them all."""
+        cards, hidden = [], 0
+        for firm_id in dict.fromkeys(firm_ids):
+            card = self._visible_card(firm_id)
+            if card is None:
+                hidden += 1
+            else:
+                cards.append(dict(self._out(card)))
+        self._audit("firms", len(cards), 200)
+        return cards, hidden
+
     def entity_links(self, enterprise_id: str) -> pd.DataFrame:
         """Why merged: the mentions merged into a visible firm (visible as its card is), accounts masked."""
         self._card(enterprise_id, "entity_links")
@@ -320,18 +401,24 @@ class Reader:
 
     def _card(self, enterprise_id: str, what: str) -> dict[str, Any]:
         """The firm's card as this reader may see it; not found (audited as ``what``) when it may not."""
+        card = self._visible_card(enterprise_id)
+        if card is None:
+            self._audit(what, 0, 404)
+            raise NotFound(f"no enterprise {enterprise_id}")
+        return card
+
+    def _visible_card(self, enterprise_id: str) -> dict[str, Any] | None:
+        """The firm's card as this reader may see it, or None (unknown, or not visible)."""
         try:
             card = self.store.enterprise(enterprise_id)
         except NotFound:
-            self._audit(what, 0, 404)
-            raise
+            return None
         if not self.visibility.everything:
             cores = self._core_branches()
             chains = [m for m in card.get("chains", []) if self._visible_core(str(m["core_id"]))
                       and self.visibility.firm(enterprise_id, core_branch=cores.get(str(m["core_id"])))]
             if not chains and not self.visibility.firm(enterprise_id):
-                self._audit(what, 0, 404)
-                raise NotFound(f"no enterprise {enterprise_id}")
+                return None
             visible = {m["core_id"] for m in chains}
             rows = pd.DataFrame([p for p in card.get("prospects", []) if p["core_id"] in visible])
             card = {**card, "chains": self.visibility.hide_via(pd.DataFrame(chains), cores).to_dict("records"),

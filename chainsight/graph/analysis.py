@@ -209,12 +209,15 @@ def _score(flows: pd.DataFrame, enterprises: pd.DataFrame, scoring: CoreScoring,
     """Core scores over integer-coded edges, mapped back to enterprise ids (same order and ties:
     codes follow the sorted ids)."""
     ids = enterprises["enterprise_id"].to_numpy()
+    # the balance rule weighs all the trade a firm pays and is paid, not only the ties scored
+    totals = pd.DataFrame({"paid": flows.groupby("payer_code")["amount"].sum(),
+                           "received": flows.groupby("payee_code")["amount"].sum()}).fillna(0.0)
     flows = trading_ties(flows, scoring)
     edges = pd.DataFrame({"payer": flows["payer_code"].to_numpy(), "payee": flows["payee_code"].to_numpy(),
                           "amount": flows["amount"].to_numpy(), "count": flows["count"].to_numpy(),
                           "active_months": flows["active_months"].to_numpy()})
     names = pd.Series(enterprises["name"].to_numpy(), index=pd.RangeIndex(len(ids)))
-    scored = score_cores(edges, names, scoring, currency=currency)
+    scored = score_cores(edges, names, scoring, currency=currency, totals=totals)
     scored["enterprise_id"] = ids[scored["enterprise_id"].to_numpy(dtype="int64")]
     return scored
 
@@ -292,10 +295,11 @@ def analyze(con: duckdb.DuckDBPyConnection, config: AnalysisConfig | None = None
     progress(steps[2], 2, len(steps))
     members, excluded = chain_membership(flows, flow_months, core_ids, config.chains,
                                          pd.Index(hubs["enterprise_id"]))
-    excluded["reason"] = excluded["rule"].map(lambda rule: rule_reason(str(rule)))
+    excluded["reason"] = excluded["rule"].map(lambda rule: rule_reason(str(rule), config.chains, currency))
     firms = _firms(inputs, scored, config.no_loan_cap, as_of)
     progress(steps[3], 3, len(steps))
-    prospects = rank_prospects(members, firms, inputs["balances"], config.prospects, currency)
+    prospects = rank_prospects(members, firms, inputs["balances"], config.prospects, currency,
+                               cap=config.no_loan_cap)
     progress(steps[4], 4, len(steps))
     leak, leak_top = leakage(flows, core_ids, names)
     found = alerts(flow_months, core_ids, names, config.alerts, currency)

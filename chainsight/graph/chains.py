@@ -44,6 +44,7 @@ import pandas as pd
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
+from chainsight._format import money_en
 from chainsight.graph.centrality import pagerank
 from chainsight.graph.result import left_out_sentence
 
@@ -266,7 +267,7 @@ EXCLUSION_RULES = {
 
 def why_missing(excluded: pd.DataFrame, core_id: str, enterprise_id: str, currency: str = "CNY") -> list[str]:
     """Why ``enterprise_id`` is not (or not only) in ``core_id``'s chain, one sentence per tie left out
-    (amounts in ``currency``).
+    (amounts in ``currency``; the reason the analysis gave when ``excluded`` has one, with its thresholds).
 
     >>> x = pd.DataFrame([dict(core_id="C", enterprise_id="U", direction="up", tier=1, via_id="C",
     ...                        amount=7200.0, count=12, active_months=12, share_of_core=0.01,
@@ -277,14 +278,31 @@ def why_missing(excluded: pd.DataFrame, core_id: str, enterprise_id: str, curren
     []
     """
     rows = excluded[(excluded["core_id"] == core_id) & (excluded["enterprise_id"] == enterprise_id)]
-    return [left_out_sentence({**{str(k): v for k, v in r.items()}, "reason": rule_reason(str(r["rule"]))},
+    return [left_out_sentence({**{str(k): v for k, v in r.items()},
+                               "reason": r.get("reason") or rule_reason(str(r["rule"]))},
                               currency) for r in rows.to_dict("records")]
 
 
-def rule_reason(rule: str) -> str:
+def rule_reason(rule: str, rules: ChainRules | None = None, currency: str = "CNY") -> str:
     """The sentence that says what an exclusion rule means (the rule itself when it has none).
+
+    Given the ``rules`` the analysis ran with, the sentence states the threshold, a money one in the
+    dataset's ``currency`` (the threshold is stated in it: see :mod:`chainsight.graph.thresholds`).
 
     >>> rule_reason("tie_amount")
     "the tie's amount is below the minimum"
+    >>> rule_reason("tie_amount", ChainRules(min_tie_amount=2500), "EUR")
+    "the tie's amount is below the minimum of EUR 2.5k (chains.min_tie_amount)"
+    >>> rule_reason("tie_months", ChainRules())
+    'the tie was active in too few months (fewer than 3)'
     """
-    return EXCLUSION_RULES.get(rule, rule)
+    reason = EXCLUSION_RULES.get(rule, rule)
+    if rules is None:
+        return reason
+    if rule == "tie_amount":
+        return f"{reason} of {money_en(rules.min_tie_amount, currency)} (chains.min_tie_amount)"
+    if rule == "tie_months":
+        return f"{reason} (fewer than {rules.min_months})"
+    if rule == "tie_payments":
+        return f"{reason} (fewer than {rules.min_payments})"
+    return reason

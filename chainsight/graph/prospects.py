@@ -57,8 +57,10 @@ def _pct(x: float, digits: int) -> str:
     return "n/a" if x != x else f"{x:.{digits}%}"
 
 
-def _reason(r: dict[str, Any], recent_months: int, currency: str = "CNY") -> tuple[str, str]:
-    """The English and the Chinese reason for one member (``r``: its facts), amounts in ``currency``."""
+def _reason(r: dict[str, Any], recent_months: int, currency: str = "CNY",
+            cap: float | None = None) -> tuple[str, str]:
+    """The English and the Chinese reason for one member (``r``: its facts), amounts in ``currency``;
+    ``cap`` (the 小额无贷户 ceiling, in ``currency``) is stated when the firm's deposits are over it."""
     money_en, money_zh = partial(_money_en, currency=currency), partial(_money_zh, currency=currency)
     amt, zamt = money_en(r["amount"]), money_zh(r["amount"])
     share, dep = _pct(r["share_of_core"], 1), _pct(r["dependency"], 0)
@@ -97,6 +99,8 @@ def _reason(r: dict[str, Any], recent_months: int, currency: str = "CNY") -> tup
         rule, ctype = r["eligibility_rule"], r["customer_type"]
         why_en, why_zh = (f"{ctype} customer", f"{ctype}类客户") if rule == "excluded_type" else \
             _WHY.get(rule, (rule, rule))
+        if rule == "deposits_over_cap" and cap is not None:
+            why_en, why_zh = f"deposits over the {money_en(cap)} cap", f"存款超过{money_zh(cap)}上限"
         en += f"; our customer outside the small no-loan group ({why_en}), deposits {money_en(deposits)}"
         zh += f"；我行客户，非小额无贷户（{why_zh}），存款{money_zh(deposits)}"
     en, zh = en + ".", zh + "。"
@@ -109,7 +113,7 @@ def _reason(r: dict[str, Any], recent_months: int, currency: str = "CNY") -> tup
     return en, zh
 
 
-def _explain(facts: dict[str, Any], scoring: ProspectScoring, currency: str = "CNY"
+def _explain(facts: dict[str, Any], scoring: ProspectScoring, currency: str = "CNY", cap: float | None = None
              ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """Reasons (English, Chinese) and the evidence dict of every member; NaN evidence becomes None."""
     keys = list(facts)
@@ -117,7 +121,7 @@ def _explain(facts: dict[str, Any], scoring: ProspectScoring, currency: str = "C
     en, zh, evidence = [], [], []
     for values in zip(*lists):
         r = dict(zip(keys, values))
-        e, z = _reason(r, scoring.recent_months, currency)
+        e, z = _reason(r, scoring.recent_months, currency, cap)
         en.append(e)
         zh.append(z)
         ev: dict[str, Any] = {k: None if r[k] != r[k] else int(r[k]) if k in _INTS else r[k]
@@ -129,7 +133,7 @@ def _explain(facts: dict[str, Any], scoring: ProspectScoring, currency: str = "C
 
 
 def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.DataFrame,
-                   scoring: ProspectScoring, currency: str = "CNY") -> pd.DataFrame:
+                   scoring: ProspectScoring, currency: str = "CNY", cap: float | None = None) -> pd.DataFrame:
     """Score, classify and rank every chain member of every core.
 
     Parameters
@@ -141,6 +145,8 @@ def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.Data
     balances : month-end total deposits (``enterprise_id``, ``month``, ``balance``); may be empty
     scoring : the rules and thresholds
     currency : the ISO code the reasons write amounts in (the dataset's)
+    cap : the 小额无贷户 deposit ceiling the firms were judged with (in ``currency``), stated in the
+        reason of a firm over it; None: the reason says "over the cap"
 
     Returns
     -------
@@ -227,7 +233,7 @@ def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.Data
              "records": [r if isinstance(r, list) else None
                          for r in (f["records"] if "records" in f else [None] * len(f))],
              "monthly": [[round(float(x), 2) for x in series] for series in m["monthly"]]}
-    en, zh, evidence = _explain(facts, scoring, currency)
+    en, zh, evidence = _explain(facts, scoring, currency, cap)
 
     names = f["name"].astype(object)
     out = pd.DataFrame({

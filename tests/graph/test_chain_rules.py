@@ -167,3 +167,17 @@ def test_a_short_tier2_tie_counts_when_steady_not_when_scattered() -> None:
     assert excluded.set_index("enterprise_id").loc["B", "rule"] == "tier2_scattered"
     steady_only = AnalysisConfig().chains.model_copy(update={"short_tie_months": 0})
     assert "B" in set(chain_membership(flows, None, ["C"], steady_only)[0]["enterprise_id"])
+
+
+def test_the_payroll_agent_and_the_utility_are_no_core_even_when_hubs_may_be(world: tuple) -> None:
+    """With ``allow_hubs`` the hub rule no longer sets them aside: P pays back small refunds on the
+    payroll its clients fund through it, U pays its contractors a little — each pays out a sliver of
+    what it is paid (its costs are wages and plant, not trade), so the balance rule still does."""
+    flows, enterprises, _ = world
+    config = AnalysisConfig(cores=AnalysisConfig().cores.model_copy(update={"allow_hubs": True}))
+    _, _, cores = pick_cores(flows, enterprises, config)
+    assert not {"U", "P"} & set(cores["enterprise_id"])
+    assert set(CORES) <= set(cores["enterprise_id"])
+    loose = config.cores.model_copy(update={"min_trade_balance": 0.0})
+    _, _, before = pick_cores(flows, enterprises, AnalysisConfig(cores=loose))
+    assert {"U", "P"} & set(before["enterprise_id"])  # without it the score alone lists one of them

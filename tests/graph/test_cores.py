@@ -73,7 +73,9 @@ def test_thresholds_decide_eligibility(one_plus_n: pd.DataFrame) -> None:
 
 def test_top_n_counts_eligible_firms_only(one_plus_n: pd.DataFrame) -> None:
     ranked = score_cores(one_plus_n, None, CoreScoring(min_suppliers=2, min_customers=2, top_n=2))
-    eligible = (ranked["n_suppliers"] >= 2) & (ranked["n_customers"] >= 2)
+    paid, received = ranked["out_strength"], ranked["in_strength"]
+    eligible = (ranked["n_suppliers"] >= 2) & (ranked["n_customers"] >= 2) & \
+        (paid >= 0.1 * received) & (received >= 0.1 * paid)
     flagged = ranked.loc[ranked["is_core"], "enterprise_id"].tolist()
     assert flagged == ranked.loc[eligible, "enterprise_id"].head(2).tolist()
 
@@ -203,3 +205,18 @@ def test_scoring_is_frozen_and_validated() -> None:
         CoreScoring(min_active_months=13)
     with pytest.raises(ValidationError):
         CoreScoring(betweenness_k=1)
+
+
+def test_a_firm_living_on_costs_that_are_not_trade_is_no_core() -> None:
+    """AGENT: 30 clients pay it CNY 1m each for outsourced staff (its costs are wages, not trade), and it
+    passes CNY 20k to each of 30 firms: 30 suppliers and 30 customers, but what it pays is 2 % of what
+    it is paid. MAKER, as many ties, pays its suppliers 60 % of its sales: a core."""
+    rows = [(f"c{i}", "AGENT", 1e6) for i in range(30)] + [("AGENT", f"s{i}", 2e4) for i in range(30)]
+    rows += [(f"b{i}", "MAKER", 1e6) for i in range(30)] + [("MAKER", f"m{i}", 6e5) for i in range(30)]
+    edges = pd.DataFrame(rows, columns=["payer", "payee", "amount"]).assign(count=12, active_months=12)
+    ranked = score_cores(edges, None, CoreScoring())
+    agent, maker = row(ranked, "AGENT"), row(ranked, "MAKER")
+    assert (agent["n_suppliers"], agent["n_customers"]) == (30, 30) == (maker["n_suppliers"], maker["n_customers"])
+    assert maker["is_core"] and not agent["is_core"]
+    assert "Not eligible" in agent["explanation"] and "each ≥10% of the other" in agent["explanation"]
+    assert row(score_cores(edges, None, CoreScoring(min_trade_balance=0.0)), "AGENT")["is_core"]

@@ -161,3 +161,14 @@ def test_every_money_field_of_the_analysis_config_is_a_checked_threshold() -> No
 
 
 runner = CliRunner()
+
+
+def test_a_tie_left_out_for_its_amount_says_the_minimum_in_the_datasets_currency(tmp_path: Path) -> None:
+    # S1 is paid 12 x 10,000 = 120,000 EUR in 2024: under a minimum of 150,000 EUR; S2 gets 240,000.
+    config = AnalysisConfig.from_toml(_config(tmp_path, EUR_FLOWS.replace("min_tie_amount = 2500",
+                                                                          "min_tie_amount = 150000")))
+    result = _analyze(_dataset(tmp_path, master=False), config)
+    left_out = result.excluded[result.excluded["rule"] == "tie_amount"]
+    (s1,) = left_out.to_dict("records")
+    assert s1["amount"] == 120_000
+    assert s1["reason"] == "the tie's amount is below the minimum of EUR 150k (chains.min_tie_amount)"

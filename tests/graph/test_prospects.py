@@ -398,3 +398,15 @@ def test_scores_in_unit_interval_and_ranks_are_a_permutation(data: tuple[pd.Data
         assert not np.any(~lead[:-1] & lead[1:])  # no lead kind after a trailing one
         for _, part in group.groupby(lead):
             assert part["score"].is_monotonic_decreasing
+
+
+def test_a_firm_over_the_cap_is_told_the_cap_in_the_datasets_currency(chain: Chain) -> None:
+    members, firms, balances = chain
+    out = rank_prospects(members, firms, balances, ProspectScoring(), "EUR", cap=65_000.0)
+    over = out.set_index("enterprise_id").loc["OVER"]
+    assert "our customer outside the small no-loan group (deposits over the EUR 65k cap), deposits EUR 2m" \
+        in over["reasons_en"]
+    assert "非小额无贷户（存款超过6.5万 EUR上限），存款200万 EUR" in over["reasons_zh"]
+    # without the cap the reason cannot state it, and says so in general words
+    plain = frame(chain).set_index("enterprise_id").loc["OVER"]
+    assert "(deposits over the cap)" in plain["reasons_en"]

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -278,4 +279,84 @@ def test_the_enterprise_page_shows_the_evidence_with_the_customer_number_masked(
     assert cif not in frame.content()
     _nothing_of_b(text + frame.content(), world)
     tab.shot("pages-enterprise.png")
+    tab.watch.assert_clean()
+
+
+def test_a_manager_signs_in_through_the_form_and_out_again(tabs: Any, site: Served, world: dict[str, Any]) -> None:
+    tab = tabs()
+    tab.goto("/?sort=name")  # no session: the sign-in page, remembering where I was going
+    assert tab.page.url == f"{site.url}/sign-in?next=/%3Fsort%3Dname"
+    tab.shot("pages-sign-in.png")
+    tab.page.fill("input[name=name]", "wang_a")
+    tab.page.fill("input[name=password]", PASSWORD)
+    with tab.page.expect_navigation():
+        tab.page.click("form[action='/sign-in'] button[type=submit]")
+    assert tab.page.url == f"{site.url}/?sort=name"
+    links = tab.page.eval_on_selector_all("#cores tbody a", "as => as.map(a => decodeURIComponent(a.pathname.slice(7)))")
+    assert set(links) == set(world["a_cores"])
+    cookie = next(c for c in tab.context.cookies(site.url) if c["name"] == SESSION_COOKIE)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert tab.page.evaluate("document.cookie").find(SESSION_COOKIE) < 0  # no script can read it
+    with tab.page.expect_navigation():
+        tab.page.click("form[action='/sign-out'] button[type=submit]")
+    assert tab.page.url.startswith(f"{site.url}/sign-in")
+    tab.watch.assert_clean()
+    again = tabs()  # the old session cookie, replayed in another browser, opens nothing
+    again.context.add_cookies([{"name": SESSION_COOKIE, "value": cookie["value"], "url": site.url}])
+    again.goto("/")
+    assert again.page.url.startswith(f"{site.url}/sign-in") and "#cores" not in again.page.content()
+    assert site.appdb.authenticate_session(cookie["value"]) is None
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(tabs: Any, site: Served) -> None:
+    tab = signed_in(tabs(), site, "wang_a")
+    token = tab.cookie(SESSION_COOKIE)
+    tab.goto("/")
+    # a form like the page's own sign-out, posted by the browser, but without the csrf field
+    with tab.page.expect_navigation() as posted:
+        tab.page.evaluate("""() => { const f = document.createElement('form'); f.method = 'post';
+            f.action = '/sign-out'; document.body.append(f); f.submit(); }""")
+    assert posted.value.status == 403 and "Traceback" not in tab.page.content()
+    assert site.appdb.authenticate_session(token) is not None  # still signed in: nothing was done
+    assert tab.context.request.post(f"{site.url}/sign-out", form={"csrf": "forged"}).status == 403
+    assert tab.context.request.post(f"{site.url}/sign-out", form={}).status == 403
+    assert tab.goto("/").status == 200 and tab.page.url == f"{site.url}/"
+    assert tab.watch.outside == [] and tab.watch.csp == [] and tab.watch.dialogs == []
+
+
+def _workbook(download: Any, folder: Path) -> tuple[list[list[Any]], str | None]:
+    """The rows of a downloaded XLSX file's sheet, and the workbook's description."""
+    assert download.suggested_filename.endswith(".xlsx")
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    book = openpyxl.load_workbook(path)
+    return [list(row) for row in book.active.iter_rows(values_only=True)], book.properties.description
+
+
+def test_the_filtered_prospects_export_as_xlsx_masked_and_watermarked(
+        tabs: Any, site: Served, top: dict[str, str], small_analysis: Analysis, small_bank: tuple[Path, Path],
+        tmp_path: Path) -> None:
+    p = small_analysis.prospects
+    expected = p[(p["core_id"] == top["id"]) & (p["direction"] == "down") & (p["tier"] == 1)
+                 & p["kind"].isin(["deepen", "acquire"])]
+    accounts = pd.read_csv(small_bank[0] / "master" / "accounts.csv", dtype=str, encoding="utf-8-sig")
+    secret = set(accounts["account_no"]) | set(accounts["customer_id"])
+    tab = signed_in(tabs(), site, "wang_a")
+    tab.goto(f"/cores/{top['id']}?direction=down&tier=1")
+    with tab.page.expect_download() as download:
+        tab.page.click("a.button[href*='/prospects.xlsx']")
+    rows, description = _workbook(download.value, tmp_path)
+    header, *body = rows
+    assert {"企业编号", "企业名称", "得分", "层级"} <= set(header)
+    *data, (mark, *_) = [r for r in body if any(v is not None for v in r)]  # a blank row, then the mark
+    assert str(mark).startswith("exported by wang_a (manager)") and "导出人 wang_a" in str(mark)
+    assert description == mark
+    # what manager A may see of them (README, "Who sees what"): firms at other banks, and our customers of A
+    visible = expected[expected["branch"].isna() | (expected["branch"] == BRANCH_A)]
+    assert 0 < len(visible) < len(expected)  # the export is scoped, not just the page
+    ids = [r[header.index("企业编号")] for r in data]
+    assert sorted(ids) == sorted(visible["enterprise_id"])
+    text = {str(v) for row in rows for v in row if v is not None}
+    assert not text & secret  # no account number, no customer number in full
+    assert not [v for v in text if any(s in v for s in secret if len(s) >= 10)]
     tab.watch.assert_clean()

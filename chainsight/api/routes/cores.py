@@ -25,7 +25,8 @@ Search = Annotated[str | None, Query(max_length=100, description="name or id con
 def list_cores(reader: AnyReader, q: Search = None, sort: CoreSort = "rank", skip: Skip = 0,
                limit: Limit = 50) -> dict[str, Any]:
     """The cores you may see, best first; search by name or id."""
-    return page_json(reader.cores(name=q, sort=sort, skip=skip, limit=limit), CORE_COLUMNS)
+    return reader.remembered(("cores", q, sort, skip, limit), lambda: page_json(
+        reader.cores(name=q, sort=sort, skip=skip, limit=limit), CORE_COLUMNS))
 
 
 @router.get("/export.{fmt}", operation_id="exportCores", response_class=Response, responses=EXPORT_RESPONSES)
@@ -38,15 +39,18 @@ def export_cores(reader: AnyReader, fmt: Fmt, q: Search = None, sort: CoreSort =
 @router.get("/{core_id}", response_model=Core, operation_id="getCore")
 def get_core(reader: AnyReader, core_id: CoreId) -> dict[str, Any]:
     """One core with its score components and the explanation of its score."""
-    return {c: plain(v) for c, v in reader.core(core_id).items()}
+    return reader.remembered(("core", core_id), lambda: {c: plain(v) for c, v in reader.core(core_id).items()})
 
 
 @router.get("/{core_id}/chain", response_model=ChainOut, operation_id="getChain")
 def get_chain(reader: AnyReader, core_id: CoreId, depth: Depth = 2) -> dict[str, Any]:
     """A core's chain: the members you may see up to ``depth`` tiers and the trade edges among them."""
-    chain = reader.chain(core_id, depth)
-    return {"core": {c: plain(v) for c, v in chain.core.items()},
-            "members": records(chain.members, MEMBER_COLUMNS), "edges": records(chain.edges, EDGE_COLUMNS)}
+    def answer() -> dict[str, Any]:
+        chain = reader.chain(core_id, depth)
+        return {"core": {c: plain(v) for c, v in chain.core.items()},
+                "members": records(chain.members, MEMBER_COLUMNS), "edges": records(chain.edges, EDGE_COLUMNS)}
+
+    return reader.remembered(("chain", core_id, depth), answer)
 
 
 @router.get("/{core_id}/chain.{fmt}", operation_id="exportChain", response_class=Response,
@@ -59,9 +63,12 @@ def export_chain(reader: AnyReader, core_id: CoreId, fmt: Fmt, depth: Depth = 2)
 @router.get("/{core_id}/leakage", response_model=LeakageOut, operation_id="getLeakage")
 def get_leakage(reader: AnyReader, core_id: CoreId) -> dict[str, Any]:
     """How much of the core's payments and receipts run through other banks, and with whom."""
-    leak = reader.leakage(core_id)
-    return {"summary": {c: plain(leak.summary.get(c)) for c in LEAKAGE_COLUMNS},
-            "top": records(leak.top, LEAKAGE_TOP_COLUMNS)}
+    def answer() -> dict[str, Any]:
+        leak = reader.leakage(core_id)
+        return {"summary": {c: plain(leak.summary.get(c)) for c in LEAKAGE_COLUMNS},
+                "top": records(leak.top, LEAKAGE_TOP_COLUMNS)}
+
+    return reader.remembered(("leakage", core_id), answer)
 
 
 @router.get("/{core_id}/leakage.{fmt}", operation_id="exportLeakage", response_class=Response,

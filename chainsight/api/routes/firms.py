@@ -40,8 +40,9 @@ def list_entity_links(reader: AnyReader,
 def list_alerts(reader: AnyReader, core_id: CoreFilter = None, kind: Kinds = None, skip: Skip = 0,
                 limit: Limit = 50) -> dict[str, Any]:
     """Relationships that started, stopped, shrank or moved bank between the two latest periods."""
-    page = reader.alerts(core_id, tuple(kind) if kind else None, skip, limit)
-    return page_json(page, ALERT_COLUMNS)
+    kinds = tuple(kind) if kind else None
+    return reader.remembered(("alerts", core_id, kinds, skip, limit), lambda: page_json(
+        reader.alerts(core_id, kinds, skip, limit), ALERT_COLUMNS))
 
 
 @router.get("/alerts.{fmt}", operation_id="exportAlerts", response_class=Response, responses=EXPORT_RESPONSES)

@@ -53,7 +53,9 @@ FiltersDep = Annotated[Filters, Depends()]
 def core_prospects(reader: AnyReader, core_id: CoreId, f: FiltersDep, skip: Skip = 0,
                    limit: Limit = 50) -> dict[str, Any]:
     """A core's prospects you may see, ranked, filtered and paged, each with its evidence."""
-    return page_json(reader.prospects(core_id, f.store_filter(), f.sort, skip, limit), PROSPECT_COLUMNS)
+    wanted = f.store_filter()
+    return reader.remembered(("prospects", core_id, wanted, f.sort, skip, limit), lambda: page_json(
+        reader.prospects(core_id, wanted, f.sort, skip, limit), PROSPECT_COLUMNS))
 
 
 @router.get("/cores/{core_id}/prospects.{fmt}", operation_id="exportCoreProspects", response_class=Response,
@@ -68,7 +70,9 @@ def export_core_prospects(reader: AnyReader, core_id: CoreId, fmt: Fmt, f: Filte
 @router.get("/prospects", response_model=ProspectPage, operation_id="listProspects")
 def all_prospects(reader: AnyReader, f: FiltersDep, skip: Skip = 0, limit: Limit = 50) -> dict[str, Any]:
     """The prospects of every core you may see, filtered and paged."""
-    return page_json(reader.prospects(None, f.store_filter(), f.sort, skip, limit), PROSPECT_COLUMNS)
+    wanted = f.store_filter()
+    return reader.remembered(("prospects", None, wanted, f.sort, skip, limit), lambda: page_json(
+        reader.prospects(None, wanted, f.sort, skip, limit), PROSPECT_COLUMNS))
 
 
 @router.get("/prospects.{fmt}", operation_id="exportProspects", response_class=Response,

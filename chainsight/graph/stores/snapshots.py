@@ -168,6 +168,12 @@ class SnapshotStore(LocalStore):
             self._target = None
             self._memo.clear()
 
+    def version(self) -> int:
+        """Which snapshot is read: a number that changes when a new analysis is published (one ``stat``)."""
+        with self._lock:
+            self._connect()
+            return self._generation
+
     # -- remembered reads (one snapshot never changes) -----------------------------------------
     def _remembered(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         with self._lock:
