@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -321,3 +322,41 @@ def test_a_form_post_without_the_csrf_token_is_refused(tabs: Any, site: Served) 
     assert tab.context.request.post(f"{site.url}/sign-out", form={}).status == 403
     assert tab.goto("/").status == 200 and tab.page.url == f"{site.url}/"
     assert tab.watch.outside == [] and tab.watch.csp == [] and tab.watch.dialogs == []
+
+
+def _workbook(download: Any, folder: Path) -> tuple[list[list[Any]], str | None]:
+    """The rows of a downloaded XLSX file's sheet, and the workbook's description."""
+    assert download.suggested_filename.endswith(".xlsx")
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    book = openpyxl.load_workbook(path)
+    return [list(row) for row in book.active.iter_rows(values_only=True)], book.properties.description
+
+
+def test_the_filtered_prospects_export_as_xlsx_masked_and_watermarked(
+        tabs: Any, site: Served, top: dict[str, str], small_analysis: Analysis, small_bank: tuple[Path, Path],
+        tmp_path: Path) -> None:
+    p = small_analysis.prospects
+    expected = p[(p["core_id"] == top["id"]) & (p["direction"] == "down") & (p["tier"] == 1)
+                 & p["kind"].isin(["deepen", "acquire"])]
+    accounts = pd.read_csv(small_bank[0] / "master" / "accounts.csv", dtype=str, encoding="utf-8-sig")
+    secret = set(accounts["account_no"]) | set(accounts["customer_id"])
+    tab = signed_in(tabs(), site, "wang_a")
+    tab.goto(f"/cores/{top['id']}?direction=down&tier=1")
+    with tab.page.expect_download() as download:
+        tab.page.click("a.button[href*='/prospects.xlsx']")
+    rows, description = _workbook(download.value, tmp_path)
+    header, *body = rows
+    assert {"企业编号", "企业名称", "得分", "层级"} <= set(header)
+    *data, (mark, *_) = [r for r in body if any(v is not None for v in r)]  # a blank row, then the mark
+    assert str(mark).startswith("exported by wang_a (manager)") and "导出人 wang_a" in str(mark)
+    assert description == mark
+    # what manager A may see of them (README, "Who sees what"): firms at other banks, and our customers of A
+    visible = expected[expected["branch"].isna() | (expected["branch"] == BRANCH_A)]
+    assert 0 < len(visible) < len(expected)  # the export is scoped, not just the page
+    ids = [r[header.index("企业编号")] for r in data]
+    assert sorted(ids) == sorted(visible["enterprise_id"])
+    text = {str(v) for row in rows for v in row if v is not None}
+    assert not text & secret  # no account number, no customer number in full
+    assert not [v for v in text if any(s in v for s in secret if len(s) >= 10)]
+    tab.watch.assert_clean()

@@ -12,6 +12,8 @@ forbid every script but ours.
   neighbourhood view, who took it and what happened.
 * ``/views/…`` — the chain views the pages frame, each under a policy of its own (:mod:`.views`).
 * ``/sign-in``, ``/sign-out`` — sessions of the app database (HTTP-only, SameSite cookie; throttled).
+* ``/mine`` — my prospects: what I have taken, follow-ups due first, by status, with CSV/XLSX export;
+  the take, release and record-outcome forms post to ``/enterprises/{id}/…`` (:mod:`.work`).
 
 Chinese by default; ``?lang=en`` (remembered in a cookie) switches to English.
 """
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from chainsight.api.pages import core, enterprise, signin, start, views
+from chainsight.api.pages import core, enterprise, mine, signin, start, views, work
 
 #: The pages' own CSS and JavaScript, served at ``/static/pages/``.
 PAGES_STATIC = Path(__file__).parent / "static"
@@ -28,6 +30,8 @@ PAGES_STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
 router.include_router(start.router)
 router.include_router(signin.router)
+router.include_router(mine.router)
+router.include_router(work.router)
 router.include_router(core.router)
 router.include_router(enterprise.router)
 router.include_router(views.router)

@@ -54,6 +54,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("chainsight.api.pages", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
+    env.globals["today"] = lambda: date.today().isoformat()  # the default date of the outcome form
     return env
 
 
