@@ -11,6 +11,7 @@ No ``from __future__ import annotations`` here: FastAPI 0.115 must see the annot
 """
 
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Annotated, Any
 
 import pandas as pd
@@ -132,23 +133,31 @@ def list_outcomes(request: Request, who: AnyReader, enterprise_id: FirmId) -> li
     return [_outcome(o) for o in state(request).appdb.outcomes_of([enterprise_id])]
 
 
+def _name(who: Reader, firm_id: str) -> str | None:
+    name = _card(who, firm_id).get("name")
+    return None if name is None else str(name)
+
+
 def mine_rows(request: Request, who: Reader, due: bool = False) -> list[dict[str, Any]]:
     """The caller's claims still visible to them, each with its name, latest outcome and whether it is due
     (the pages' "my prospects" reads the same rows)."""
     appdb = state(request).appdb
     today = datetime.now(UTC).date()
+    claims = appdb.claims_of(who.principal.name)
+    latest: dict[str, Any] = {}
+    for outcome in appdb.outcomes_of([c.firm_id for c in claims]):  # newest first: keep the first seen
+        latest.setdefault(outcome.firm_id, outcome)
     rows = []
-    for claim in appdb.claims_of(who.principal.name):
-        try:
-            card = _card(who, claim.firm_id)
+    for claim in claims:
+        try:  # the name is remembered per analysis and access; every call is audited as the first read was
+            name = who.remembered(("name", claim.firm_id), partial(_name, who, claim.firm_id))
         except NotFound:
             continue  # taken before the caller's access changed: no longer theirs to see
-        history = appdb.outcomes_of([claim.firm_id])
-        last = history[0] if history else None
+        last = latest.get(claim.firm_id)
         is_due = last is not None and last.follow_up is not None and last.follow_up <= today
         if due and not is_due:
             continue
-        rows.append({"enterprise_id": claim.firm_id, "name": card.get("name"), "taken_at": claim.taken_at,
+        rows.append({"enterprise_id": claim.firm_id, "name": name, "taken_at": claim.taken_at,
                      "last_outcome": _outcome(last) if last else None, "follow_up_due": is_due})
     return rows
 
