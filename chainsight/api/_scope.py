@@ -379,6 +379,19 @@ class Reader:
         self._audit("enterprise", 1, 200)
         return dict(self._out(card))
 
+    def firms(self, firm_ids: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
+        """The cards of the visible firms among ``firm_ids`` (in order, once each) and how many were left
+        out (not visible, or unknown to the analysis); one audit entry for them all."""
+        cards, hidden = [], 0
+        for firm_id in dict.fromkeys(firm_ids):
+            card = self._visible_card(firm_id)
+            if card is None:
+                hidden += 1
+            else:
+                cards.append(dict(self._out(card)))
+        self._audit("firms", len(cards), 200)
+        return cards, hidden
+
     def entity_links(self, enterprise_id: str) -> pd.DataFrame:
         """Why merged: the mentions merged into a visible firm (visible as its card is), accounts masked."""
         self._card(enterprise_id, "entity_links")
@@ -388,18 +401,24 @@ class Reader:
 
     def _card(self, enterprise_id: str, what: str) -> dict[str, Any]:
         """The firm's card as this reader may see it; not found (audited as ``what``) when it may not."""
+        card = self._visible_card(enterprise_id)
+        if card is None:
+            self._audit(what, 0, 404)
+            raise NotFound(f"no enterprise {enterprise_id}")
+        return card
+
+    def _visible_card(self, enterprise_id: str) -> dict[str, Any] | None:
+        """The firm's card as this reader may see it, or None (unknown, or not visible)."""
         try:
             card = self.store.enterprise(enterprise_id)
         except NotFound:
-            self._audit(what, 0, 404)
-            raise
+            return None
         if not self.visibility.everything:
             cores = self._core_branches()
             chains = [m for m in card.get("chains", []) if self._visible_core(str(m["core_id"]))
                       and self.visibility.firm(enterprise_id, core_branch=cores.get(str(m["core_id"])))]
             if not chains and not self.visibility.firm(enterprise_id):
-                self._audit(what, 0, 404)
-                raise NotFound(f"no enterprise {enterprise_id}")
+                return None
             visible = {m["core_id"] for m in chains}
             rows = pd.DataFrame([p for p in card.get("prospects", []) if p["core_id"] in visible])
             card = {**card, "chains": self.visibility.hide_via(pd.DataFrame(chains), cores).to_dict("records"),

@@ -6,7 +6,9 @@ which enterprise it is, and says by which rule and on what evidence. In this ord
 
 ``uscc``          the row itself carries a valid USCC (no link: the code is the identity)
 ``same_account``  the account (not ours) is tied to exactly one USCC by other rows, and the name is
-                  that firm's name or an abbreviation of it (``华兴机械`` for ``华兴机械(苏州)有限公司``)
+                  a name those rows gave or an abbreviation of one (``华兴机械`` for
+                  ``华兴机械(苏州)有限公司``) — or those rows gave no name at all (a USCC-only
+                  extract) and the name is not a person's
 ``master_name``   the name key is a customer's of the master, and of one enterprise only
 ``uscc_name``     the name key is tied to exactly one USCC by rows that carry one
 ``ambiguous_name`` the name key is tied to two or more enterprises (one name in two cities): the
@@ -39,7 +41,8 @@ from chainsight.ingest.entities import enterprise_id, is_individual, name_key, n
 
 #: Why each link was made (the values of ``entity_links.rule``).
 LINK_RULES = {
-    "same_account": "the account carries this USCC on other rows, under this name or its abbreviation",
+    "same_account": "the account carries this USCC on other rows, under this name, its abbreviation or "
+                    "no name",
     "master_name": "the name is a customer's name in the master",
     "uscc_name": "rows that carry this USCC spell the name the same way",
     "ambiguous_name": "the name is tied to several firms: not merged into any of them",
@@ -73,17 +76,19 @@ def is_abbreviation(short: str, full: str) -> bool:
 
 
 class _Ties:
-    """What ties a name key or an account to USCCs: the codes, each with its earliest evidence."""
+    """What ties a name key or an account to USCCs: the codes, each with its earliest evidence, and the
+    names the rows carrying each code gave (blank ones left out)."""
 
     def __init__(self) -> None:
         self.codes: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-        self.names: dict[tuple[str, str], str] = {}
+        self.names: dict[tuple[str, str], set[str]] = defaultdict(set)
 
     def add(self, key: str, code: str, evidence: tuple[int, int], name: str = "") -> None:
         known = self.codes[key].get(code)
         if known is None or evidence < known:
             self.codes[key][code] = evidence
-            self.names[(key, code)] = name
+        if name:
+            self.names[(key, code)].add(name)
 
     def only(self, key: str | None) -> tuple[str, tuple[int, int]] | None:
         codes = self.codes.get(key) if key is not None else None
@@ -140,8 +145,9 @@ def _link(account: object, name: object, code: str | None, evidence: tuple[int, 
     key = keys[name]
     tied = by_account.only(account) if isinstance(account, str) else None
     if tied is not None:
-        full = by_account.names[(str(account), tied[0])]
-        if keys.get(full, name_key(full)) == key or is_abbreviation(name, full):
+        given = by_account.names.get((str(account), tied[0]), set())
+        if any(keys.get(full, name_key(full)) == key or is_abbreviation(name, full) for full in given) or (
+                not given and not is_individual(name)):
             return tied[0], "enterprise", "same_account", *tied[1], None, None
     firms = dict(master.get(key, {}))
     for other in by_key.codes.get(key, {}):
