@@ -114,7 +114,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "core.products": ("推荐产品", "Products"),
     "core.reasons": ("理由", "Reasons"),
     "core.work": ("跟进", "Work"),
-    "core.taken_by": ("{who} 已认领", "taken by {who}"),
     "core.leakage": ("资金外流（他行）", "Leakage to other banks"),
     "core.alerts": ("预警", "Alerts"),
     "core.no_alerts": ("暂无预警。", "No alerts."),
