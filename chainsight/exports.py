@@ -25,6 +25,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -147,8 +148,16 @@ def xlsx_bytes(frame: pd.DataFrame, headers: Mapping[str, str] | None = None, *,
 
 
 def _cell(value: object) -> object:
-    """A pandas value as openpyxl takes it (numpy scalars unwrapped, missing as empty)."""
+    """A pandas value as openpyxl takes it (numpy scalars unwrapped, missing as empty, an aware time as
+    naive UTC: Excel has no time zones, and openpyxl refuses an aware one).
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> _cell(datetime(2026, 1, 1, 8, tzinfo=timezone(timedelta(hours=8)))), _cell(float("nan"))
+    (datetime.datetime(2026, 1, 1, 0, 0), None)
+    """
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
     item = getattr(value, "item", None)
     return item() if callable(item) and not isinstance(value, (str, bytes)) else value

@@ -26,7 +26,7 @@ from chainsight.api.pages import PAGES_STATIC
 from chainsight.api.pages import router as pages_router
 from chainsight.api.pages._auth import SignInRequired, sign_in_redirect
 from chainsight.api.pages._security import SecurityHeaders
-from chainsight.api.routes import cores, firms, meta, prospects, work
+from chainsight.api.routes import assignments, cores, firms, meta, prospects, work
 from chainsight.config import Settings
 from chainsight.errors import ConfigError
 from chainsight.graph.stores.protocol import GraphStore
@@ -97,14 +97,14 @@ def create_app(settings: Settings, store: GraphStore | None = None, appdb: AppSt
         description="Supply-chain prospects over HTTP: cores, chains, prospects, leakage and alerts, "
                     "scoped to the caller's branches, masked for managers, every access audited.",
         openapi_tags=[{"name": "cores"}, {"name": "prospects"}, {"name": "enterprises"},
-                      {"name": "work"},
+                      {"name": "work"}, {"name": "assignments"},
                       {"name": "meta"}])
     _errors.install(app)
     app.add_exception_handler(SignInRequired, sign_in_redirect)
     app.add_middleware(SecurityHeaders)
     app.mount("/static/pages", StaticFiles(directory=PAGES_STATIC), name="pages-static")
     app.include_router(meta.health)
-    for router in (cores.router, prospects.router, firms.router, work.router, meta.router):
+    for router in (cores.router, prospects.router, firms.router, work.router, assignments.router, meta.router):
         app.include_router(router, prefix=PREFIX, responses=_errors.ERRORS)
 
     @app.get("/favicon.ico", include_in_schema=False)

@@ -161,31 +161,50 @@ class Index:
         self._cores: dict[str, str | None] = {}
         self._memo: OrderedDict[tuple[Any, ...], tuple[Any, list[tuple[str, int, int]], int]] = OrderedDict()
         self._memo_rows = 0
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
 
     def remembered(self, key: tuple[Any, ...], compute: Callable[[], tuple[T, list[tuple[str, int, int]]]],
                    ) -> tuple[T, list[tuple[str, int, int]]]:
         """``compute()`` — an answer and the audit entries its reads wrote — once per analysis and ``key``.
 
         Without a ``version`` nothing is remembered. The answer is shared: callers must not change it.
+        Callers asking for the same answer while it is computed wait for it instead of computing it too
+        (a burst of clicks on a new analysis costs one computation).
         """
         if self.version is None:
             return compute()
         self._refresh()
         with self._lock:
-            analysis = (self._version, self._key)
-            hit = self._memo.get((analysis, key))
+            full = ((self._version, self._key), key)
+            hit = self._hit(full)
             if hit is not None:
-                self._memo.move_to_end((analysis, key))
-                return hit[0], hit[1]
-        value, audits = compute()
-        rows = 1 + sum(r for _, r, _ in audits)
-        with self._lock:
-            if analysis == (self._version, self._key) and rows <= MEMO_ROWS // 10:
-                self._memo[(analysis, key)] = (value, audits, rows)
-                self._memo_rows += rows
-                while self._memo_rows > MEMO_ROWS:
-                    self._memo_rows -= self._memo.popitem(last=False)[1][2]
+                return hit
+            gate = self._computing.setdefault(full, threading.Lock())
+        with gate:
+            with self._lock:
+                hit = self._hit(full)
+            if hit is not None:
+                return hit
+            try:
+                value, audits = compute()
+                rows = 1 + sum(r for _, r, _ in audits)
+                with self._lock:
+                    if full[0] == (self._version, self._key) and rows <= MEMO_ROWS // 10:
+                        self._memo[full] = (value, audits, rows)
+                        self._memo_rows += rows
+                        while self._memo_rows > MEMO_ROWS:
+                            self._memo_rows -= self._memo.popitem(last=False)[1][2]
+            finally:
+                with self._lock:
+                    self._computing.pop(full, None)
         return value, audits
+
+    def _hit(self, full: tuple[Any, ...]) -> tuple[Any, list[tuple[str, int, int]]] | None:
+        hit = self._memo.get(full)
+        if hit is None:
+            return None
+        self._memo.move_to_end(full)
+        return hit[0], hit[1]
 
     def cores(self) -> dict[str, str | None]:
         """Core -> the branch of the core firm (None for a core at another bank)."""
@@ -379,6 +398,19 @@ class Reader:
         self._audit("enterprise", 1, 200)
         return dict(self._out(card))
 
+    def firms(self, firm_ids: Iterable[str]) -> tuple[list[dict[str, Any]], int]:
+        """The cards of the visible firms among ``firm_ids`` (in order, once each) and how many were left
+        out (not visible, or unknown to the analysis); one audit entry for them all."""
+        cards, hidden = [], 0
+        for firm_id in dict.fromkeys(firm_ids):
+            card = self._visible_card(firm_id)
+            if card is None:
+                hidden += 1
+            else:
+                cards.append(dict(self._out(card)))
+        self._audit("firms", len(cards), 200)
+        return cards, hidden
+
     def entity_links(self, enterprise_id: str) -> pd.DataFrame:
         """Why merged: the mentions merged into a visible firm (visible as its card is), accounts masked."""
         self._card(enterprise_id, "entity_links")
@@ -388,18 +420,24 @@ class Reader:
 
     def _card(self, enterprise_id: str, what: str) -> dict[str, Any]:
         """The firm's card as this reader may see it; not found (audited as ``what``) when it may not."""
+        card = self._visible_card(enterprise_id)
+        if card is None:
+            self._audit(what, 0, 404)
+            raise NotFound(f"no enterprise {enterprise_id}")
+        return card
+
+    def _visible_card(self, enterprise_id: str) -> dict[str, Any] | None:
+        """The firm's card as this reader may see it, or None (unknown, or not visible)."""
         try:
             card = self.store.enterprise(enterprise_id)
         except NotFound:
-            self._audit(what, 0, 404)
-            raise
+            return None
         if not self.visibility.everything:
             cores = self._core_branches()
             chains = [m for m in card.get("chains", []) if self._visible_core(str(m["core_id"]))
                       and self.visibility.firm(enterprise_id, core_branch=cores.get(str(m["core_id"])))]
             if not chains and not self.visibility.firm(enterprise_id):
-                self._audit(what, 0, 404)
-                raise NotFound(f"no enterprise {enterprise_id}")
+                return None
             visible = {m["core_id"] for m in chains}
             rows = pd.DataFrame([p for p in card.get("prospects", []) if p["core_id"] in visible])
             card = {**card, "chains": self.visibility.hide_via(pd.DataFrame(chains), cores).to_dict("records"),

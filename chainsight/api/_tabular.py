@@ -38,6 +38,9 @@ HEADERS = {
     "severity": "严重程度", "previous_amount": "前期金额", "recent_amount": "近期金额",
     "previous_share": "前期占比", "recent_share": "近期占比", "detail_en": "详情(英文)", "detail_zh": "详情",
     "amount_offus": "他行金额", "out_strength": "付款总额", "in_strength": "收款总额",
+    "assigned_by": "分配人", "assigned_at": "分配时间", "taken_at": "认领时间", "recorded_by": "记录人",
+    "recorded_at": "记录时间", "on_date": "日期", "note": "备注", "follow_up": "跟进日期", "product": "产品",
+    "reason": "原因", "follow_up_due": "待跟进", "added_at": "加入时间",
 }
 AMOUNTS = ("amount", "previous_amount", "recent_amount", "amount_offus", "out_strength", "in_strength")
 

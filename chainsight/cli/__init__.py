@@ -1,5 +1,5 @@
 """The ``chainsight`` command line: demo · synth · ingest · rejects · analyze · cores · prospects ·
-view · backtest · users · keys · audit.
+view · backtest · users · keys · audit · assign · assignments.
 
 Settings are read once here, at the edge, and passed down. Every error ends as one line on stderr and a
 non-zero exit status (2 for a bad setting or option, 1 otherwise); nothing printed reads markup from

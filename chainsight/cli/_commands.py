@@ -16,6 +16,7 @@ from rich.text import Text
 
 import chainsight
 from chainsight.cli._access import audit, keys_app, users_app
+from chainsight.cli._assign import assign, assignments
 from chainsight.cli._serve import serve
 from chainsight.cli._console import ReportingGroup, err, out
 from chainsight.cli._export import emit, writable, write_text
@@ -38,6 +39,8 @@ app.add_typer(export_app, name="export")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.command("audit")(audit)
+app.command("assign")(assign)
+app.command("assignments")(assignments)
 app.command("serve")(serve)
 
 Update = Callable[[str, int, int], None]

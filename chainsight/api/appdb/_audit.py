@@ -1,27 +1,23 @@
-"""The audit log (append only: the database refuses UPDATE, DELETE and TRUNCATE) and firm assignments.
+"""The audit log (append only: the database refuses UPDATE, DELETE and TRUNCATE).
 
 Every data access appends one entry: who (user or key, or nobody for a refused anonymous call), when,
 the route, its parameters, the rows returned, the client address and the HTTP status. There is no
 method that changes or removes an entry.
-
-Assignments put a firm of another bank in a branch (and optionally with a manager) for the access
-rule; only an admin assigns.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from chainsight.api.appdb._base import Base, check_name
-from chainsight.api.appdb._schema import assignments, audit
+from chainsight.api.appdb._base import Base
+from chainsight.api.appdb._schema import audit
 from chainsight.api.principal import Principal
-from chainsight.errors import AccessDenied
 
 
 @dataclass(frozen=True)
@@ -41,7 +37,7 @@ class AuditEntry:
 
 
 class Audit(Base):
-    """Append to and read the audit log; assign firms to branches."""
+    """Append to and read the audit log."""
 
     def append_audit(self, principal: Principal | None, route: str, params: Mapping[str, Any], rows: int,
                      client: str, status: int) -> None:
@@ -66,26 +62,3 @@ class Audit(Base):
             rows = c.execute(query).all()
         return [AuditEntry(r.id, r.at, r.principal_kind, r.principal_name, r.role, r.route,
                            json.loads(r.params), r.rows, r.client, r.status) for r in rows]
-
-    def assign(self, firm_id: str, branch: str | None = None, manager: str | None = None, *,
-               by: Principal) -> None:
-        """Put a firm in ``branch`` (and with ``manager``); both ``None`` removes the assignment."""
-        if by.role != "admin":
-            raise AccessDenied("only an admin assigns firms to branches")
-        for value, what in ((branch, "branch"), (manager, "manager")):
-            if value is not None:
-                check_name(value, what)
-        with self._write() as c:
-            c.execute(sa.delete(assignments).where(assignments.c.firm_id == firm_id))
-            if branch is not None or manager is not None:
-                c.execute(sa.insert(assignments).values(firm_id=firm_id, branch=branch, manager=manager,
-                                                        assigned_by=by.name, assigned_at=self._now()))
-
-    def assignments_for(self, branches: Iterable[str]) -> set[str]:
-        """The ids of the firms assigned to any of ``branches``."""
-        wanted = list(branches)
-        if not wanted:
-            return set()
-        with self._read() as c:
-            return set(c.execute(sa.select(assignments.c.firm_id)
-                                 .where(assignments.c.branch.in_(wanted))).scalars())

@@ -7,6 +7,7 @@ from types import TracebackType
 
 from pwdlib import PasswordHash
 
+from chainsight.api.appdb._assign import Assignments
 from chainsight.api.appdb._audit import Audit
 from chainsight.api.appdb._base import Clock
 from chainsight.api.appdb._engine import make_engine
@@ -20,7 +21,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class AppDB(Users, Keys, Audit, Work):
+class AppDB(Users, Keys, Audit, Assignments, Work):
     """Users, API keys, sessions, the audit log, firm assignments, claims and outcomes in one SQL database.
 
     Open it with :meth:`open`; it is safe to share between threads (SQLAlchemy's pool).

@@ -39,7 +39,7 @@ def head() -> str:
     Examples
     --------
     >>> head()
-    '0002'
+    '0003'
     """
     revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert revision is not None

@@ -7,8 +7,9 @@ Times are stored as naive UTC (``UTCDateTime``) so that SQLite and PostgreSQL ha
 
 Examples
 --------
->>> sorted(metadata.tables)
-['api_keys', 'assignments', 'audit', 'claims', 'outcomes', 'sessions', 'sign_in_failures', 'users']
+>>> sorted(metadata.tables)  # doctest: +NORMALIZE_WHITESPACE
+['api_keys', 'assignment_history', 'assignments', 'audit', 'claim_history', 'claims', 'list_firms', 'list_shares',
+ 'lists', 'outcomes', 'sessions', 'sign_in_failures', 'users']
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ users = sa.Table(
     sa.Column("branches", sa.JSON, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("disabled_at", UTCDateTime),
+    sa.Column("team", sa.String(16)),
 )
 
 api_keys = sa.Table(
@@ -114,6 +116,17 @@ assignments = sa.Table(
     "assignments", metadata,
     sa.Column("firm_id", sa.String(64), primary_key=True),
     sa.Column("branch", sa.String(64), index=True),
+    sa.Column("manager", sa.String(64), index=True),
+    sa.Column("assigned_by", sa.String(64), nullable=False),
+    sa.Column("assigned_at", UTCDateTime, nullable=False),
+)
+
+# Append-only (the database refuses UPDATE and DELETE): every assignment and unassignment ever made.
+assignment_history = sa.Table(
+    "assignment_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("firm_id", sa.String(64), nullable=False, index=True),
+    sa.Column("branch", sa.String(64)),  # branch and manager both NULL: the assignment was removed
     sa.Column("manager", sa.String(64)),
     sa.Column("assigned_by", sa.String(64), nullable=False),
     sa.Column("assigned_at", UTCDateTime, nullable=False),
@@ -124,6 +137,17 @@ claims = sa.Table(
     sa.Column("firm_id", sa.String(64), primary_key=True),
     sa.Column("manager", sa.String(64), nullable=False, index=True),
     sa.Column("taken_at", UTCDateTime, nullable=False),
+)
+
+# Append-only: every take and release (``claims`` holds who has a prospect now).
+claim_history = sa.Table(
+    "claim_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("firm_id", sa.String(64), nullable=False, index=True),
+    sa.Column("manager", sa.String(64), nullable=False),  # whose claim it is
+    sa.Column("action", sa.String(8), nullable=False),  # take | release
+    sa.Column("done_by", sa.String(64), nullable=False),  # the taker, or the admin who released it
+    sa.Column("at", UTCDateTime, nullable=False),
 )
 
 outcomes = sa.Table(
@@ -138,4 +162,31 @@ outcomes = sa.Table(
     sa.Column("follow_up", sa.Date),
     sa.Column("recorded_by", sa.String(64), nullable=False, index=True),
     sa.Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+lists = sa.Table(
+    "lists", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("owner", sa.String(64), nullable=False, index=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("source", sa.JSON),  # the filters it was saved from (None: chosen by id)
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+list_firms = sa.Table(
+    "list_firms", metadata,
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("firm_id", sa.String(64), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+list_shares = sa.Table(
+    "list_shares", metadata,
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("lists.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("kind", sa.String(8), primary_key=True),  # branch | team
+    sa.Column("target", sa.String(64), primary_key=True),
+    sa.Column("shared_by", sa.String(64), nullable=False),
+    sa.Column("shared_at", UTCDateTime, nullable=False),
+    sa.Index("ix_list_shares_kind_target", "kind", "target"),
 )

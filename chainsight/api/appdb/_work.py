@@ -1,8 +1,8 @@
 """Working a list: a manager takes a prospect (a claim) and records outcomes on it (append only).
 
 The access rule is not here: the routes check through the Reader that the caller may see a firm
-before they call these methods. Outcomes are never changed or removed (the database refuses UPDATE
-and DELETE); a correction is a newer outcome.
+before they call these methods. Outcomes and the claim history (every take and release) are never
+changed or removed (the database refuses UPDATE and DELETE); a correction is a newer outcome.
 
 Examples
 --------
@@ -17,6 +17,9 @@ Examples
 'visited'
 >>> [c.firm_id for c in db.claims_of("wang")], db.outcomes_of(["F1"])[0].follow_up
 (['F1'], datetime.date(2026, 12, 8))
+>>> db.release("F1", by=wang); [(e.action, e.manager) for e in db.claim_history(["F1"])]
+True
+[('release', 'wang'), ('take', 'wang')]
 >>> db.close()
 """
 
@@ -30,7 +33,7 @@ from typing import Literal, get_args
 import sqlalchemy as sa
 
 from chainsight.api.appdb._base import Base
-from chainsight.api.appdb._schema import claims, outcomes
+from chainsight.api.appdb._schema import claim_history, claims, outcomes
 from chainsight.api.principal import Principal
 from chainsight.errors import AccessDenied, ConfigError
 
@@ -45,6 +48,17 @@ class Claim:
     firm_id: str
     manager: str
     taken_at: datetime
+
+
+@dataclass(frozen=True)
+class ClaimEvent:
+    """One take or release: whose claim, and who did it (the taker, or an admin releasing it)."""
+
+    firm_id: str
+    manager: str
+    action: str
+    done_by: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,8 @@ class Work(Base):
                 return Claim(held.firm_id, held.manager, held.taken_at)
             now = self._now()
             c.execute(sa.insert(claims).values(firm_id=firm_id, manager=by.name, taken_at=now))
+            c.execute(sa.insert(claim_history).values(firm_id=firm_id, manager=by.name, action="take",
+                                                      done_by=by.name, at=now))
         return Claim(firm_id, by.name, now)
 
     def release(self, firm_id: str, *, by: Principal) -> bool:
@@ -87,7 +103,19 @@ class Work(Base):
             if held.manager != by.name and by.role != "admin":
                 raise AccessDenied(f"{held.manager} has taken this prospect: only they or an admin release it")
             c.execute(sa.delete(claims).where(claims.c.firm_id == firm_id))
+            c.execute(sa.insert(claim_history).values(firm_id=firm_id, manager=held.manager, action="release",
+                                                      done_by=by.name, at=self._now()))
         return True
+
+    def claim_history(self, firm_ids: Iterable[str]) -> list[ClaimEvent]:
+        """Every take and release of ``firm_ids``, newest first."""
+        wanted = list(firm_ids)
+        if not wanted:
+            return []
+        with self._read() as c:
+            rows = c.execute(sa.select(claim_history).where(claim_history.c.firm_id.in_(wanted))
+                             .order_by(claim_history.c.id.desc())).all()
+        return [ClaimEvent(r.firm_id, r.manager, r.action, r.done_by, r.at) for r in rows]
 
     def claims_of(self, manager: str) -> list[Claim]:
         """The prospects ``manager`` has taken, oldest first."""
@@ -124,6 +152,14 @@ class Work(Base):
         with self._write() as c:
             new_id = c.execute(sa.insert(outcomes).values(**values).returning(outcomes.c.id)).scalar_one()
         return Outcome(id=new_id, **values)  # type: ignore[arg-type]
+
+    def all_outcomes(self, recorded_by: str | None = None) -> list[Outcome]:
+        """Every outcome (only those ``recorded_by`` one person if given), newest first."""
+        query = sa.select(outcomes).order_by(outcomes.c.id.desc())
+        if recorded_by is not None:
+            query = query.where(outcomes.c.recorded_by == recorded_by)
+        with self._read() as c:
+            return [Outcome(**r._mapping) for r in c.execute(query).all()]
 
     def outcomes_of(self, firm_ids: Iterable[str]) -> list[Outcome]:
         """Every outcome of ``firm_ids``, newest first."""
