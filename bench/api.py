@@ -1,4 +1,4 @@
-"""The API under load: ``chainsight serve`` in one process, this load generator (asyncio, httpx) in another.
+"""The API under load: ``chainsight serve`` in one process, this load generator (asyncio) in another.
 
 Over an analysed demo bank (``--db``, local store by default): ``/health`` closed-loop as the
 baseline of the same run; (a) open-loop arrivals at ``--rate`` requests/s mixing a prospects page
@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import psutil
@@ -38,19 +39,57 @@ def _mix(core: str) -> list[str]:
             "/api/v1/cores?limit=50", f"/api/v1/cores/{core}/chain?depth=1"]
 
 
-async def _timed(client: httpx.AsyncClient, path: str, times: list[float], errors: list[int]) -> None:
+class _Pool:
+    """Keep-alive HTTP/1.1 connections to the server, spoken over asyncio streams.
+
+    A load generator on the same two cores as the server must cost little: httpx's async client
+    spends more CPU per request than the server's remembered answers (and its pool slows down with
+    hundreds of requests in flight), so this one sends a fixed request head and reads the status
+    and the ``Content-Length`` body (or the chunks).
+    """
+
+    def __init__(self, url: str, key: str) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.head = f"Host: {parts.netloc}\r\nAuthorization: Bearer {key}\r\n\r\n"
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def get(self, path: str) -> int:
+        conn = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
+        try:
+            status = await asyncio.wait_for(self._exchange(conn, path), 30)
+        except BaseException:
+            conn[1].close()
+            raise
+        self.idle.append(conn)
+        return status
+
+    async def _exchange(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str) -> int:
+        reader, writer = conn
+        writer.write(f"GET {path} HTTP/1.1\r\n{self.head}".encode())
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower().split("\r\n")
+        fields = dict(line.split(":", 1) for line in head[1:] if ":" in line)
+        if "content-length" in fields:
+            await reader.readexactly(int(fields["content-length"]))
+        elif "chunked" in fields.get("transfer-encoding", ""):
+            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                await reader.readexactly(size + 2)
+            await reader.readuntil(b"\r\n")
+        return int(head[0].split()[1])
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+
+
+async def _timed(pool: _Pool, path: str, times: list[float], errors: list[int]) -> None:
     t = time.perf_counter()
     try:
-        ok = (await client.get(path)).status_code == 200
-    except httpx.HTTPError:
+        ok = await pool.get(path) == 200
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError):
         ok = False
     times.append(time.perf_counter() - t)
     errors[0] += not ok
-
-
-def _client(url: str, key: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30,
-                             limits=httpx.Limits(max_connections=500, max_keepalive_connections=500))
 
 
 def _result(times: list[float], errors: int, seconds: float) -> dict[str, float]:
@@ -62,14 +101,15 @@ async def _closed_loop(url: str, key: str, paths: list[str], clients: int, secon
     times: list[float] = []
     errors = [0]
     stop = time.monotonic() + seconds
+    pool = _Pool(url, key)
 
-    async def worker(client: httpx.AsyncClient, n: int) -> None:
+    async def worker(n: int) -> None:
         while time.monotonic() < stop:
-            await _timed(client, paths[n % len(paths)], times, errors)
+            await _timed(pool, paths[n % len(paths)], times, errors)
             n += 1
 
-    async with _client(url, key) as client:
-        await asyncio.gather(*(worker(client, i) for i in range(clients)))
+    await asyncio.gather(*(worker(i) for i in range(clients)))
+    pool.close()
     return _result(times, errors[0], seconds)
 
 
@@ -77,14 +117,15 @@ async def _open_loop(url: str, key: str, paths: list[str], rate: float, seconds:
     times: list[float] = []
     errors = [0]
     tasks = []
-    async with _client(url, key) as client:
-        start = time.monotonic()
-        for n in range(int(rate * seconds)):
-            delay = start + n / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(_timed(client, paths[n % len(paths)], times, errors)))
-        await asyncio.gather(*tasks)
+    pool = _Pool(url, key)
+    start = time.monotonic()
+    for n in range(int(rate * seconds)):
+        delay = start + n / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(_timed(pool, paths[n % len(paths)], times, errors)))
+    await asyncio.gather(*tasks)
+    pool.close()
     return _result(times, errors[0], seconds)
 
 

@@ -161,31 +161,50 @@ class Index:
         self._cores: dict[str, str | None] = {}
         self._memo: OrderedDict[tuple[Any, ...], tuple[Any, list[tuple[str, int, int]], int]] = OrderedDict()
         self._memo_rows = 0
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
 
     def remembered(self, key: tuple[Any, ...], compute: Callable[[], tuple[T, list[tuple[str, int, int]]]],
                    ) -> tuple[T, list[tuple[str, int, int]]]:
         """``compute()`` — an answer and the audit entries its reads wrote — once per analysis and ``key``.
 
         Without a ``version`` nothing is remembered. The answer is shared: callers must not change it.
+        Callers asking for the same answer while it is computed wait for it instead of computing it too
+        (a burst of clicks on a new analysis costs one computation).
         """
         if self.version is None:
             return compute()
         self._refresh()
         with self._lock:
-            analysis = (self._version, self._key)
-            hit = self._memo.get((analysis, key))
+            full = ((self._version, self._key), key)
+            hit = self._hit(full)
             if hit is not None:
-                self._memo.move_to_end((analysis, key))
-                return hit[0], hit[1]
-        value, audits = compute()
-        rows = 1 + sum(r for _, r, _ in audits)
-        with self._lock:
-            if analysis == (self._version, self._key) and rows <= MEMO_ROWS // 10:
-                self._memo[(analysis, key)] = (value, audits, rows)
-                self._memo_rows += rows
-                while self._memo_rows > MEMO_ROWS:
-                    self._memo_rows -= self._memo.popitem(last=False)[1][2]
+                return hit
+            gate = self._computing.setdefault(full, threading.Lock())
+        with gate:
+            with self._lock:
+                hit = self._hit(full)
+            if hit is not None:
+                return hit
+            try:
+                value, audits = compute()
+                rows = 1 + sum(r for _, r, _ in audits)
+                with self._lock:
+                    if full[0] == (self._version, self._key) and rows <= MEMO_ROWS // 10:
+                        self._memo[full] = (value, audits, rows)
+                        self._memo_rows += rows
+                        while self._memo_rows > MEMO_ROWS:
+                            self._memo_rows -= self._memo.popitem(last=False)[1][2]
+            finally:
+                with self._lock:
+                    self._computing.pop(full, None)
         return value, audits
+
+    def _hit(self, full: tuple[Any, ...]) -> tuple[Any, list[tuple[str, int, int]]] | None:
+        hit = self._memo.get(full)
+        if hit is None:
+            return None
+        self._memo.move_to_end(full)
+        return hit[0], hit[1]
 
     def cores(self) -> dict[str, str | None]:
         """Core -> the branch of the core firm (None for a core at another bank)."""

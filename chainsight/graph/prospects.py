@@ -127,6 +127,7 @@ def _explain(facts: dict[str, Any], scoring: ProspectScoring, currency: str = "C
         ev: dict[str, Any] = {k: None if r[k] != r[k] else int(r[k]) if k in _INTS else r[k]
                               for k in _EVIDENCE}
         ev["eligibility_rule"], ev["records"] = r["eligibility_rule"], r["records"]
+        ev["monthly"] = r["monthly"]
         evidence.append(ev)
     return en, zh, evidence
 
@@ -153,7 +154,8 @@ def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.Data
         One row per member, sorted by ``core_id`` then ``rank``. ``rank`` is 1..n within a core:
         members of ``scoring.lead_kinds`` first, then the others, each by score descending, ties by
         ``enterprise_id``. Components, segments, stages and products follow the rules listed in
-        :mod:`chainsight.graph._prospect_rules`; ``evidence`` holds the numbers behind the reasons.
+        :mod:`chainsight.graph._prospect_rules`; ``evidence`` holds the numbers behind the reasons and
+        ``monthly``, the tie's amount in each month of the period (oldest first).
 
     Examples
     --------
@@ -229,7 +231,8 @@ def rank_prospects(members: pd.DataFrame, firms: pd.DataFrame, balances: pd.Data
              "eligibility_rule": rule, "balance_cv": cv, "balance_drop": drop, "loan": loan, "credit": credit,
              "kind": kind, "segment": segment, "account_closed": closed, "customer_type": f["customer_type"],
              "records": [r if isinstance(r, list) else None
-                         for r in (f["records"] if "records" in f else [None] * len(f))]}
+                         for r in (f["records"] if "records" in f else [None] * len(f))],
+             "monthly": [[round(float(x), 2) for x in series] for series in m["monthly"]]}
     en, zh, evidence = _explain(facts, scoring, currency, cap)
 
     names = f["name"].astype(object)

@@ -1,17 +1,24 @@
 """Remembered answers (the served app over a snapshot): a repeated read is audited every time, each
-manager gets the answer of their own branches, and a newly published analysis is answered at once."""
+manager gets the answer of their own branches, a newly published analysis is answered at once, and
+callers of an answer being computed wait for it."""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from chainsight.api._scope import Index
 from chainsight.config import Settings
 from chainsight.graph.result import Analysis
 from chainsight.graph.stores.local import LocalStore
+from chainsight.graph.stores.protocol import Page
 from tests.api.served import BRANCH_A, BRANCH_B, Served, serve, top_core  # noqa: F401 - fixtures
 
 
@@ -67,3 +74,36 @@ def test_a_new_analysis_is_answered_from_the_next_request(own: tuple[Path, Serve
         assert client.get(f"/api/v1/cores/{top_core}").json()["name"] == "renamed core"
     assert [c["enterprise_id"] for c in after] == [c["enterprise_id"] for c in before]
     assert {c["name"] for c in after if c["enterprise_id"] == top_core} == {"renamed core"}
+
+
+class _Store:
+    """Just what an :class:`Index` reads: one analysis, no cores, no prospects."""
+
+    def summary(self) -> dict[str, object]:
+        return {"analysed": True, "analysed_at": "t", "n_prospects": 0, "n_cores": 0}
+
+    def cores(self) -> Page:
+        return Page(pd.DataFrame(columns=["enterprise_id", "is_customer", "branch", "name"]), 0)
+
+    def prospects(self, *args: object, **kwargs: object) -> Page:
+        return self.cores()
+
+
+def test_callers_of_an_answer_being_computed_wait_for_it() -> None:
+    index = Index(_Store(), version=lambda: 1)  # type: ignore[arg-type]
+    computed: list[int] = []
+    started = threading.Barrier(8)
+
+    def compute() -> tuple[str, list[tuple[str, int, int]]]:
+        computed.append(1)
+        time.sleep(0.3)
+        return "answer", [("cores", 3, 200)]
+
+    def ask() -> tuple[str, list[tuple[str, int, int]]]:
+        started.wait()
+        return index.remembered(("cores",), compute)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: ask(), range(8)))
+    assert len(computed) == 1
+    assert answers == [("answer", [("cores", 3, 200)])] * 8

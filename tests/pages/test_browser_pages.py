@@ -360,3 +360,105 @@ def test_the_filtered_prospects_export_as_xlsx_masked_and_watermarked(
     assert not text & secret  # no account number, no customer number in full
     assert not [v for v in text if any(s in v for s in secret if len(s) >= 10)]
     tab.watch.assert_clean()
+
+
+def sign_in_by_form(tab: Tab, site: Served, user: str) -> None:
+    """Sign ``user`` in the way a person does: the start page sends to the form, the form back."""
+    tab.goto("/")
+    tab.page.fill("input[name=name]", user)
+    tab.page.fill("input[name=password]", PASSWORD)
+    with tab.page.expect_navigation():
+        tab.page.click("form[action='/sign-in'] button[type=submit]")
+    assert tab.page.url == f"{site.url}/"
+
+
+NOTE = "见了财务总监 <b>CFO</b>, 下周再谈"
+
+
+def test_the_acceptance_flow(tabs: Any, site: Served, top: dict[str, str], small_analysis: Analysis,
+                             world: dict[str, Any], tmp_path: Path) -> None:
+    """Sign in, my cores, a core's chain drawn, filter, take a prospect, record an outcome, my prospects
+    and their export, sign out — then the old session and another branch's manager get nothing."""
+    tab = tabs()
+    sign_in_by_form(tab, site, "wang_a")
+    assert set(tab.page.eval_on_selector_all(
+        "#cores tbody a", "as => as.map(a => decodeURIComponent(a.pathname.slice(7)))")) == set(world["a_cores"])
+    with tab.page.expect_navigation():
+        tab.page.click(f"#cores a[href='/cores/{top['id']}']")
+    assert tab.page.evaluate("document.querySelector('h1').textContent").startswith(top["name"])
+    frame = chain_frame(tab)
+    assert frame.evaluate(INKED_PIXELS) > 5_000
+    # filter: acquire prospects, upstream tier 1, score at least 0.6 (worked out from the analysis)
+    p = small_analysis.prospects
+    expected = p[(p["core_id"] == top["id"]) & (p["kind"] == "acquire") & (p["direction"] == "up")
+                 & (p["tier"] == 1) & (p["score"] >= 0.6)].sort_values("rank")
+    tab.page.uncheck("form.filters input[name=kind][value=deepen]")
+    tab.page.select_option("form.filters select[name=direction]", "up")
+    tab.page.select_option("form.filters select[name=tier]", "1")
+    tab.page.fill("form.filters input[name=min_score]", "0.6")
+    with tab.page.expect_navigation():
+        tab.page.click("form.filters button[type=submit]")
+    rows = tab.page.locator("#prospect-table tbody tr")
+    assert rows.count() == len(expected)
+    # take the best of them
+    firm = str(expected["enterprise_id"].iloc[0])
+    row = rows.filter(has=tab.page.locator(f"a[href='/enterprises/{firm}']"))
+    with tab.page.expect_navigation():
+        row.locator("button[data-action=take]").click()
+    assert "direction=up" in tab.page.url  # back where I was, the filters kept
+    assert [c.firm_id for c in site.appdb.claims_of("wang_a")].count(firm) == 1
+    assert tab.page.locator("#prospect-table tbody tr").filter(
+        has=tab.page.locator(f"a[href='/enterprises/{firm}']")).locator("button[data-action=release]").count() == 1
+    # record an outcome on its page
+    with tab.page.expect_navigation():
+        tab.page.click(f"#prospect-table a[href='/enterprises/{firm}']")
+    tab.page.click("details.outcome-form summary")
+    tab.page.select_option("form.outcome select[name=kind]", "visited")
+    tab.page.fill("form.outcome input[name=on_date]", "2026-12-01")
+    tab.page.fill("form.outcome input[name=follow_up]", "2026-12-08")
+    tab.page.fill("form.outcome textarea[name=note]", NOTE)
+    with tab.page.expect_navigation():
+        tab.page.click("form.outcome button[type=submit]")
+    recorded = site.appdb.outcomes_of([firm])
+    assert [(o.kind, str(o.on_date), o.note) for o in recorded] == [("visited", "2026-12-01", NOTE)]
+    assert NOTE in tab.page.inner_text("#outcomes")  # the note as text, its <b> not markup
+    assert tab.page.evaluate("document.querySelectorAll('#outcomes b').length") == 0
+    # my prospects: the one I took, visited, its follow-up date
+    with tab.page.expect_navigation():
+        tab.page.click("header nav a[href='/mine']")
+    mine = tab.page.locator(f"#mine tr[data-firm='{firm}']")
+    assert mine.get_attribute("data-status") == "visited" and NOTE in mine.inner_text()
+    tab.shot("pages-mine.png")
+    with tab.page.expect_download() as download:
+        tab.page.click("a.button[href='/api/v1/my/prospects.xlsx']")
+    sheet, description = _workbook(download.value, tmp_path)
+    assert firm in {v for row in sheet for v in row} and "导出人 wang_a" in str(description)
+    # sign out: the old session cookie opens nothing any more
+    token = tab.cookie(SESSION_COOKIE)
+    with tab.page.expect_navigation():
+        tab.page.click("form[action='/sign-out'] button[type=submit]")
+    tab.watch.assert_clean()
+    replay = tabs()
+    replay.context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": site.url}])
+    replay.goto(f"/cores/{top['id']}")
+    assert replay.page.url.startswith(f"{site.url}/sign-in") and top["name"] not in replay.page.content()
+    # a manager of another branch who types the core's URL gets nothing of it
+    other = tabs()
+    sign_in_by_form(other, site, "li_b")
+    assert other.goto(f"/cores/{top['id']}").status == 404
+    assert top["name"] not in other.page.content() and firm not in other.page.content()
+    assert other.goto(f"/enterprises/{firm}").status == 404 and NOTE not in other.page.content()
+    assert other.watch.outside == [] and other.watch.csp == [] and other.watch.dialogs == []
+
+
+def test_a_hostile_name_is_text_on_my_prospects(tabs: Any, site: Served, hostile: dict[str, str]) -> None:
+    tab = signed_in(tabs(), site, "wang_a")
+    tab.goto(f"/cores/{hostile['core']}")
+    row = tab.page.locator("#prospect-table tbody tr").filter(
+        has=tab.page.locator(f"a[href='/enterprises/{hostile['prospect']}']"))
+    with tab.page.expect_navigation():
+        row.locator("button[data-action=take]").click()
+    assert tab.goto("/mine").status == 200
+    assert tab.page.locator(f"#mine tr[data-firm='{hostile['prospect']}']").inner_text().startswith(HOSTILE)
+    no_markup_of(tab)
+    tab.watch.assert_clean()

@@ -169,3 +169,19 @@ def test_a_hostile_name_is_text_on_every_page_and_view(hostile: tuple[Served, st
 
 def test_the_store_file_of_the_hostile_test_is_its_own(hostile: tuple[Served, str, str], published: Path) -> None:
     assert LocalStore(published).cores().data["name"].ne(HOSTILE).all()
+
+
+def test_the_monthly_chart_follows_the_analysed_series(users: dict[str, httpx.Client], world: dict[str, Any],
+                                                       small_analysis: Analysis) -> None:
+    members = small_analysis.members[small_analysis.members["core_id"] == world["a_cores"][0]]
+    member = members[members["monthly"].map(lambda s: len(s) > 0 and max(s) > 0)
+                     & members["enterprise_id"].isin(world["a_firms"])].iloc[0]
+    series = [float(x) for x in member["monthly"]]
+    page = users["ent_a"].get(f"/enterprises/{member['enterprise_id']}").text
+    charts = re.findall(r'<svg class="chart months".*?</svg>', page, re.DOTALL)
+    core_name = str(small_analysis.cores.set_index("enterprise_id").loc[member["core_id"], "name"])
+    chart = next(c for c in charts if html.escape(core_name) in c)
+    heights = [float(h) for h in re.findall(r'<rect class="bar"[^>]* height="([0-9.]+)"', chart)]
+    assert len(heights) == len(series)
+    assert heights.index(max(heights)) == series.index(max(series))
+    assert [h == 0 for h in heights] == [x == 0 for x in series]

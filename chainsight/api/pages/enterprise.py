@@ -1,9 +1,9 @@
 """``/enterprises/{id}``: one firm's evidence card, its chains, its neighbourhood view, its claim and outcomes.
 
 The card is the :class:`~chainsight.api._scope.Reader`'s (a firm I may not see is the 404 page; account
-and customer numbers masked for managers); only chains of cores I may see are shown. The trade with
-each of its cores is a small bar chart drawn here as inline SVG — no script, its labels escaped by the
-template like every other text.
+and customer numbers masked for managers); only chains of cores I may see are shown. Its trade with
+each core, and with its counterparty in each chain month by month, are small bar charts drawn as inline
+SVG by the template from the geometry computed here — no script, the labels escaped like any text.
 
 Examples
 --------
@@ -12,6 +12,8 @@ Examples
 [('甲', 120, 0), ('<b>乙</b>', 40, 28)]
 >>> chart_bars([])
 []
+>>> [(c["x"], c["height"]) for c in month_columns([0, 50.0, 100.0], width=90, height=40)]
+[(0.0, 0.0), (30.0, 15.0), (60.0, 30.0)]
 """
 
 from typing import Annotated, Any
@@ -26,7 +28,7 @@ from chainsight.api.pages._render import render
 from chainsight.graph.stores.protocol import plain
 from chainsight.views._style import KINDS, eligibility_words, pct, position_words
 
-__all__ = ["chart_bars", "router"]
+__all__ = ["chart_bars", "month_columns", "router"]
 
 router = APIRouter()
 ROW = 28  # px per bar of the chart
@@ -42,6 +44,18 @@ def chart_bars(items: list[tuple[str, float]], *, width: int = 560) -> list[dict
     room = width * (1 - LABEL) - 60
     return [{"label": label, "amount": amount, "x": width * LABEL, "y": i * ROW,
              "width": max(abs(float(amount)) / top * room, 1.0)} for i, (label, amount) in enumerate(items)]
+
+
+def month_columns(amounts: list[float], *, width: int = 360, height: int = 90) -> list[dict[str, Any]]:
+    """Geometry of a column chart of monthly amounts (oldest first), the largest ``height - 10`` high
+    and any month with trade at least 1 high."""
+    if not amounts:
+        return []
+    top = max(abs(float(a)) for a in amounts) or 1.0
+    step = width / len(amounts)
+    return [{"x": round(i * step, 1), "width": round(step * 0.8, 1), "amount": float(a),
+             "height": max(round(abs(float(a)) / top * (height - 10), 1), 1.0) if a else 0.0, "month": i + 1}
+            for i, a in enumerate(amounts)]
 
 
 def _chains(card: dict[str, Any], names: dict[str, str], lang: str) -> list[dict[str, Any]]:
@@ -62,7 +76,8 @@ def _chains(card: dict[str, Any], names: dict[str, str], lang: str) -> list[dict
                     "stage_words": p.get("stage_zh") if i == 0 else p.get("stage"),
                     "products": list(p.get("products") or []),
                     "reasons": p.get("reasons_zh") if i == 0 else p.get("reasons_en"),
-                    "records": evidence.get("records") or []})
+                    "records": evidence.get("records") or [],
+                    "months": month_columns(list(evidence.get("monthly") or []), width=560)})
     return out
 
 

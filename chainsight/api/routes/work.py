@@ -12,6 +12,7 @@ No ``from __future__ import annotations`` here: FastAPI 0.115 must see the annot
 """
 
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Annotated, Any
 
 import pandas as pd
@@ -136,6 +137,11 @@ def list_outcomes(request: Request, who: AnyReader, enterprise_id: FirmId) -> li
     return [_outcome(o) for o in state(request).appdb.outcomes_of([enterprise_id])]
 
 
+def _name(who: Reader, firm_id: str) -> str | None:
+    name = _card(who, firm_id).get("name")
+    return None if name is None else str(name)
+
+
 def mine_rows(request: Request, who: Reader, due: bool = False, assigned: bool = False) -> list[dict[str, Any]]:
     """What the caller has taken (oldest first) and, with ``assigned``, what an admin assigned to them and
     they have not taken (``taken_at`` None), still visible to them, each with its name, latest outcome and
@@ -144,19 +150,22 @@ def mine_rows(request: Request, who: Reader, due: bool = False, assigned: bool =
     today = datetime.now(UTC).date()
     to_me = {a.firm_id: a for a in appdb.assigned_to(who.principal.name)}
     taken = {c.firm_id: c for c in appdb.claims_of(who.principal.name)}
+    wanted = [*taken, *(f for f in to_me if assigned and f not in taken)]
+    latest: dict[str, Any] = {}
+    for outcome in appdb.outcomes_of(wanted):  # newest first: keep the first seen
+        latest.setdefault(outcome.firm_id, outcome)
     rows = []
-    for firm_id in [*taken, *(f for f in to_me if assigned and f not in taken)]:
-        try:
-            card = _card(who, firm_id)
+    for firm_id in wanted:
+        try:  # the name is remembered per analysis and access; every call is audited as the first read was
+            name = who.remembered(("name", firm_id), partial(_name, who, firm_id))
         except NotFound:
             continue  # taken or assigned before the caller's access changed: no longer theirs to see
-        history = appdb.outcomes_of([firm_id])
-        last = history[0] if history else None
+        last = latest.get(firm_id)
         is_due = last is not None and last.follow_up is not None and last.follow_up <= today
         if due and not is_due:
             continue
         claim, assignment = taken.get(firm_id), to_me.get(firm_id)
-        rows.append({"enterprise_id": firm_id, "name": card.get("name"),
+        rows.append({"enterprise_id": firm_id, "name": name,
                      "taken_at": claim.taken_at if claim else None,
                      "assigned_at": assignment.assigned_at if assignment else None,
                      "assigned_by": assignment.assigned_by if assignment else None,
