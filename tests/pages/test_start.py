@@ -66,6 +66,8 @@ def test_the_search_narrows_the_list_and_english_is_remembered(browser: dict[str
     found = browser["page_analyst"].get("/", params={"q": top["enterprise_id"], "lang": "en"})
     assert _core_links(found.text) == {top["enterprise_id"]}
     assert "My core enterprises" in found.text and 'lang="en"' in found.text
+    # the switch back to Chinese keeps the page's other parameters (the search here)
+    assert f'href="?q={top["enterprise_id"]}&amp;lang=zh"' in found.text
     again = browser["page_analyst"].get("/")  # the cookie set by ?lang=en keeps English
     assert "My core enterprises" in again.text
     chinese = browser["page_analyst"].get("/", params={"lang": "zh"})
@@ -89,3 +91,9 @@ def test_an_unknown_page_is_an_html_page_and_an_unknown_api_path_stays_json(brow
     assert "无权查看" in page.text and "Traceback" not in page.text
     api = browser["page_a"].get("/api/v1/no-such-route")
     assert api.status_code == 404 and api.json()["error"] == "not_found"
+
+
+def test_the_language_switch_of_the_sign_in_form_keeps_where_to_go_next(served: Served) -> None:
+    with httpx.Client(base_url=served.url) as anonymous:
+        form = anonymous.get("/sign-in", params={"next": "/mine"})
+    assert form.status_code == 200 and 'href="?next=%2Fmine&amp;lang=en"' in form.text

@@ -21,7 +21,7 @@ __all__ = ["PagePrincipal", "PageReader", "SignInRequired", "page_principal", "p
 
 
 class SignInRequired(Exception):
-    """No live session: the handler installed by :func:`chainsight.api.pages.install` redirects to sign-in."""
+    """No live session: :func:`sign_in_redirect` (installed by ``create_app``) sends the browser to sign-in."""
 
     def __init__(self, next_url: str) -> None:
         super().__init__(next_url)
