@@ -12,6 +12,8 @@ Examples
 0
 >>> s.app_db
 'sqlite:///demo/chainsight.app.sqlite'
+>>> s.later_db is None, Settings(later_db="later.duckdb").later_db
+(True, PosixPath('later.duckdb'))
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ class Settings(BaseSettings):
     app_db: str | None = Field(default=None, description=(
         "SQLAlchemy URL of the app database (users, keys, sessions, audit), e.g. "
         "postgresql+psycopg://user:pw@host/db; unset: a SQLite file beside db_path"))
+    later_db: Path | None = Field(default=None, description=(
+        "staging DuckDB of a later period (its customer master), which the back-test page compares the "
+        "ranking with; unset: the page says how to provide one"))
 
     @model_validator(mode="after")
     def _app_db_beside_the_data(self) -> Settings:

@@ -99,6 +99,17 @@ def small_bank(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="session")
+def small_later_db(small_bank: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small bank's later period (``data/later``), ingested into a second staging database of its own."""
+    from chainsight.ingest.pipeline import ingest
+
+    db = tmp_path_factory.mktemp("small-later") / "later.duckdb"
+    report = ingest(small_bank[0] / "later" / "chainsight.toml", db)
+    assert report.ok and sum(report.master_totals.rejected.values()) == 0
+    return db
+
+
+@pytest.fixture(scope="session")
 def small_analysis(small_bank: tuple[Path, Path]) -> "Analysis":
     """The analysis of the small demo bank, computed once per session."""
     from chainsight.graph.analysis import analyze

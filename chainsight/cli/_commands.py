@@ -365,6 +365,8 @@ def demo(
 ) -> None:
     """The whole job on the embedded store: generate a demo bank, ingest, analyse, show the best, serve.
 
+    The demo's later period goes into ``<out>/later.duckdb``, which the server's back-test page reads.
+
     Serving prints the URL and one demo user and API key per role (kept in ``<out>/demo-users.txt``).
     """
     manifest = out_dir / "data" / "chainsight.toml"
@@ -379,11 +381,14 @@ def demo(
     analyze(db=db, config=None, store="local")
     cores(db=db, top=10, format="table", output=None, store="local")
     prospects(core=None, db=db, limit=15)
+    later_db = out_dir / "later.duckdb"  # the demo's later period, for the back-test page
+    run_ingest(out_dir / "data" / "later" / "chainsight.toml", later_db, replace=True)
+    out.print(f"later period ingested into {escape(str(later_db))} (the back-test page: /backtest)")
     if serve_it:
         from chainsight.cli._demo_users import ensure_demo_users
 
         out.print(Text(ensure_demo_users(db, out_dir)))
-        serve(db=db, store="local", host="127.0.0.1", port=port, app_db=None)
+        serve(db=db, store="local", host="127.0.0.1", port=port, app_db=None, later_db=later_db)
 
 
 def main() -> None:

@@ -19,11 +19,18 @@ from chainsight.cli._options import DbOption, StoreOption
 from chainsight.config import Settings
 
 
-def settings_for(db: Path, store: str, app_db: str | None) -> Settings:
-    """The server's settings: the command's options over the environment."""
+def settings_for(db: Path, store: str, app_db: str | None, later_db: Path | None = None) -> Settings:
+    """The server's settings: the command's options over the environment.
+
+    >>> s = settings_for(Path("bank.duckdb"), "local", None, Path("later.duckdb"))
+    >>> s.later_db, s.app_db
+    (PosixPath('later.duckdb'), 'sqlite:///bank.app.sqlite')
+    """
     updates: dict[str, object] = {"db_path": db, "store": store}
     if app_db is not None:
         updates["app_db"] = app_db
+    if later_db is not None:
+        updates["later_db"] = later_db
     return Settings(**updates)  # type: ignore[arg-type]
 
 
@@ -33,6 +40,9 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on (0.0.0.0: every interface)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
     app_db: AppDbOption = None,
+    later_db: Annotated[Path | None, typer.Option(
+        "--later-db", help="staging DuckDB of a later period, for the back-test page (default: "
+        "CHAINSIGHT_LATER_DB)", dir_okay=False, show_default=False)] = None,
 ) -> None:
     """Serve the prospect API (docs at /docs) until interrupted."""
     import uvicorn
@@ -40,7 +50,7 @@ def serve(
     from chainsight.api import create_app
     from chainsight.api._app import open_appdb, server_store
 
-    settings = settings_for(db, store, app_db)
+    settings = settings_for(db, store, app_db, later_db)
     # Opened here, not in the app's startup, so that a wrong path or URL is one line, not a trace.
     app = create_app(settings, store=server_store(settings), appdb=open_appdb(settings))
     out.print(f"serving {escape(str(db))} ({store} store) at http://{escape(host)}:{port}/  "

@@ -12,18 +12,14 @@ import pytest
 
 from chainsight.graph.backtest import backtest, candidates, later_conversions
 from chainsight.graph.result import Analysis
-from chainsight.ingest.pipeline import ingest
 from chainsight.ingest.snapshot import customer_snapshot, snapshot_date
 from chainsight.ingest.staging import connect
 
 
 @pytest.fixture(scope="module")
-def later(small_bank: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    """The small bank's later period, ingested into a second staging database."""
-    db = tmp_path_factory.mktemp("small-later") / "later.duckdb"
-    report = ingest(small_bank[0] / "later" / "chainsight.toml", db)
-    assert report.ok and sum(report.master_totals.rejected.values()) == 0
-    con = connect(db, read_only=True)
+def later(small_later_db: Path) -> pd.DataFrame:
+    """The small bank's later period's customer master, read from its own staging database."""
+    con = connect(small_later_db, read_only=True)
     try:
         assert snapshot_date(con) == "2025-06-30"
         return customer_snapshot(con)

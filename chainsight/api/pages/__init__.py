@@ -14,6 +14,8 @@ forbid every script but ours.
 * ``/sign-in``, ``/sign-out`` — sessions of the app database (HTTP-only, SameSite cookie; throttled).
 * ``/mine`` — my prospects: what I have taken, follow-ups due first, by status, with CSV/XLSX export;
   the take, release and record-outcome forms post to ``/enterprises/{id}/…`` (:mod:`.work`).
+* ``/backtest`` — precision@k of the ranking against a later period and recorded outcomes (admins and
+  analysts; :mod:`.backtest`).
 
 Chinese by default; ``?lang=en`` (remembered in a cookie) switches to English.
 """
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from chainsight.api.pages import core, enterprise, mine, signin, start, views, work
+from chainsight.api.pages import backtest, core, enterprise, mine, signin, start, views, work
 
 #: The pages' own CSS and JavaScript, served at ``/static/pages/``.
 PAGES_STATIC = Path(__file__).parent / "static"
@@ -35,5 +37,6 @@ router.include_router(work.router)
 router.include_router(core.router)
 router.include_router(enterprise.router)
 router.include_router(views.router)
+router.include_router(backtest.router)
 
 __all__ = ["PAGES_STATIC", "router"]

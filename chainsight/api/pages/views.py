@@ -29,11 +29,13 @@ import base64
 import hashlib
 import html
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
+from chainsight.api._scope import Reader
 from chainsight.api.pages._auth import PageReader
 from chainsight.graph.stores.protocol import Chain, ProspectFilter
 from chainsight.views import render_chain, render_neighbourhood, render_overview
@@ -79,30 +81,51 @@ def document_csp(document: str) -> str:
         "form-action 'none'", "base-uri 'none'", "frame-ancestors 'self'"))
 
 
-def _document(text: str) -> HTMLResponse:
-    return HTMLResponse(text, headers={"Content-Security-Policy": document_csp(text)})
+def _document(reader: Reader, key: tuple[object, ...], draw: Callable[[], str]) -> HTMLResponse:
+    """The view ``draw`` makes, under its own policy — drawn once per published analysis, ``key`` and
+    access (:meth:`Reader.remembered`: every later request is audited as the first was)."""
+
+    def drawn() -> tuple[str, str]:
+        text = draw()
+        return text, document_csp(text)
+
+    text, policy = reader.remembered(("view",) + key, drawn)
+    return HTMLResponse(text, headers={"Content-Security-Policy": policy})
 
 
 @router.get("/chain/{core_id}.html", response_class=HTMLResponse)
 def chain_view(reader: PageReader, core_id: Id,
                depth: Annotated[int, Query(ge=1, le=3)] = 2) -> HTMLResponse:
     """A visible core's chain: only the members I may see, each with its prospect row."""
-    chain = reader.chain(core_id, depth)
-    rows = reader.prospects(core_id, ProspectFilter(kinds=None), "rank", 0, None).data
-    return _document(render_chain(chain, rows))
+
+    def draw() -> str:
+        chain = reader.chain(core_id, depth)
+        rows = reader.prospects(core_id, ProspectFilter(kinds=None), "rank", 0, None).data
+        return render_chain(chain, rows)
+
+    return _document(reader, ("chain", core_id, depth), draw)
 
 
 @router.get("/overview.html", response_class=HTMLResponse)
 def overview_view(reader: PageReader) -> HTMLResponse:
     """Every core I may see and the links between their chains (as I may see them)."""
-    cores = reader.cores().data
-    chains = {str(c): reader.chain(str(c), 2) for c in cores["enterprise_id"]}
-    return _document(render_overview(cores, chains))
+
+    def draw() -> str:
+        cores = reader.cores().data
+        chains = {str(c): reader.chain(str(c), 2) for c in cores["enterprise_id"]}
+        return render_overview(cores, chains)
+
+    return _document(reader, ("overview",), draw)
 
 
 @router.get("/enterprise/{enterprise_id}.html", response_class=HTMLResponse)
 def enterprise_view(reader: PageReader, enterprise_id: Id) -> HTMLResponse:
     """A visible firm's direct counterparties in the chains I may see, and those chains' cores."""
-    card = reader.enterprise(enterprise_id)
-    chains: list[Chain] = [reader.chain(c, 2) for c in sorted({str(m["core_id"]) for m in card.get("chains", [])})]
-    return _document(render_neighbourhood(card, chains))
+
+    def draw() -> str:
+        card = reader.enterprise(enterprise_id)
+        cores = sorted({str(m["core_id"]) for m in card.get("chains", [])})
+        chains: list[Chain] = [reader.chain(c, 2) for c in cores]
+        return render_neighbourhood(card, chains)
+
+    return _document(reader, ("enterprise", enterprise_id), draw)
