@@ -139,3 +139,20 @@ def test_a_manager_of_another_branch_gets_the_404_page_and_nothing_is_stored(
         _nothing_of_b(answer.text, world, asked=url)
     assert appdb.claims_on([firm]) == {} and len(appdb.outcomes_of([firm])) == before
     assert firm not in a.get("/mine").text
+
+
+def test_a_prospect_an_admin_assigned_to_me_is_on_my_list_to_take(site: Site, browsers: dict[str, httpx.Client],
+                                                                   world: dict[str, Any]) -> None:
+    from chainsight.api.principal import Principal
+
+    b, firm, appdb = browsers["mgr_b"], world["b_prospect"], site.served.appdb
+    admin = Principal(kind="user", id=0, name="root", role="admin", branches=frozenset())
+    appdb.assign(firm, BRANCH_B, "mgr_b", by=admin)
+    try:
+        assert appdb.claims_of("mgr_b") == []
+        row = _row(b.get("/mine").text, firm)
+        assert 'data-assigned-by="root"' in row and "待认领" in row and 'data-action="take"' in row
+        assert 'data-action="release"' not in row  # (its status is what earlier outcomes made it)
+    finally:
+        appdb.assign(firm, None, None, by=admin)
+    assert firm not in b.get("/mine").text

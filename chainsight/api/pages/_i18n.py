@@ -75,6 +75,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mine.all": ("全部", "All"),
     "mine.filter": ("筛选", "Filter"),
     "mine.taken_at": ("认领时间", "Taken"),
+    "mine.assigned": ("{by} 于{day}分配，待认领", "assigned by {by} on {day}, not taken yet"),
     "mine.last": ("最近结果", "Last outcome"),
     "mine.actions": ("操作", "Actions"),
     "mine.export_csv": ("导出 CSV", "Export CSV"),

@@ -1,9 +1,10 @@
-"""``/mine``: "my prospects" — what I have taken, follow-ups due first, filterable by status.
+"""``/mine``: "my prospects" — what I have taken or an admin assigned to me, follow-ups due first, by status.
 
 The rows are those of the API's ``/api/v1/my/prospects`` (:func:`~chainsight.api.routes.work.mine_rows`):
 each firm read through the :class:`~chainsight.api._scope.Reader`, so a firm I may no longer see is left
 out, names are those I may read and every read is audited. A prospect's status is the kind of its latest
-outcome (``new`` before any). Each row carries the release button and the record-outcome form.
+outcome (``new`` before any). Each row carries the take (an assignment not yet taken) or release button
+and the record-outcome form.
 
 Examples
 --------
@@ -33,16 +34,18 @@ Status = Literal["all", "new", "contacted", "visited", "account_opened", "produc
 
 
 def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Follow-ups due first (the oldest due first), then by status, then the longest held first."""
+    """Follow-ups due first (the oldest due first), then by status, then the longest held (taken, else
+    assigned) first."""
     return sorted(rows, key=lambda r: (not r["follow_up_due"], str(r["follow_up"] or "") if r["follow_up_due"]
-                                       else "", STATUSES.index(r["status"]), r["taken_at"]))
+                                       else "", STATUSES.index(r["status"]),
+                                       r["taken_at"] or r.get("assigned_at")))
 
 
 @router.get("/mine", response_class=HTMLResponse)
 def mine(request: Request, reader: PageReader, status: Annotated[Status, Query()] = "all") -> HTMLResponse:
     """My prospects, due follow-ups first; ``status`` keeps one status only."""
     rows = []
-    for row in mine_rows(request, reader):
+    for row in mine_rows(request, reader, assigned=True):
         last = row["last_outcome"]
         rows.append({**row, "status": last["kind"] if last else "new",
                      "follow_up": last["follow_up"] if last else None})
