@@ -9,8 +9,9 @@ manager of the top core's branch, each run in a fresh browser context (no cache,
 * top core's chain drawn — ``/cores/<top core>`` until the chain view in its iframe says it is drawn
   (``chainView.ready``) and its canvas has ink.
 
-Median and p90 of ``--runs`` runs after one warm-up, with the ratio to the baseline's median. Goal of
-issue #14: under 1.5 s each.
+The first visit since the server started (views and answers are remembered per published analysis and
+access, so this is what the first manager after a new analysis waits), then the median and p90 of
+``--runs`` more runs, with the ratio to the baseline's median. Goal of issue #14: under 1.5 s each.
 
     .venv/bin/python bench/pages.py                          # medium bank in /tmp/chainsight-bench-pages
     .venv/bin/python bench/pages.py --folder /tmp/bank --runs 15
@@ -119,8 +120,11 @@ def chain_drawn(core: str) -> Callable[[Any, str], None]:
     return run
 
 
-def timed(browser: Any, url: str, token: str, step: Callable[[Any, str], None], runs: int) -> list[float]:
-    """Milliseconds of ``step`` in ``runs`` fresh contexts, after one warm-up; outside requests refused."""
+def timed(browser: Any, url: str, token: str, step: Callable[[Any, str], None], runs: int
+          ) -> tuple[float, list[float]]:
+    """Milliseconds of ``step``: the first visit (the warm-up: the server remembers nothing of it yet), then
+    ``runs`` more, each in a fresh context; outside requests refused."""
+    first = 0.0
     times = []
     for n in range(runs + 1):
         context = browser.new_context(viewport={"width": 1366, "height": 768})
@@ -129,10 +133,13 @@ def timed(browser: Any, url: str, token: str, step: Callable[[Any, str], None], 
         page = context.new_page()
         t = time.perf_counter()
         step(page, url)
+        elapsed = (time.perf_counter() - t) * 1000
         if n:
-            times.append((time.perf_counter() - t) * 1000)
+            times.append(elapsed)
+        else:
+            first = elapsed
         context.close()
-    return times
+    return first, times
 
 
 def _p90(values: list[float]) -> float:
@@ -172,12 +179,14 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
-    base = statistics.median(results[0][1])
-    rows = [[name, len(t), f"{statistics.median(t):.0f}", f"{_p90(t):.0f}", f"{statistics.median(t) / base:.1f}",
-             "" if i == 0 else ("met" if _p90(t) < GOAL_MS else "NOT met")] for i, (name, t) in enumerate(results)]
+    base = statistics.median(results[0][1][1])
+    rows = [[name, f"{first:.0f}", len(t), f"{statistics.median(t):.0f}", f"{_p90(t):.0f}",
+             f"{statistics.median(t) / base:.1f}", "" if i == 0 else ("met" if _p90(t) < GOAL_MS else "NOT met")]
+            for i, (name, (first, t)) in enumerate(results)]
     print_table(f"Pages in headless Chromium — {args.scale} bank, top core {top}, load "
                 f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
-                ["measure", "runs", "median ms", "p90 ms", "× baseline", f"goal < {GOAL_MS} ms (p90)"], rows)
+                ["measure", "first visit ms", "runs", "median ms", "p90 ms", "× baseline",
+                 f"goal < {GOAL_MS} ms (p90)"], rows)
 
 
 if __name__ == "__main__":
