@@ -1,4 +1,4 @@
-"""``chainsight serve``: the API (and, later, the pages) over one bank's data, with uvicorn.
+"""``chainsight serve``: the managers' pages and the API over one bank's data, with uvicorn.
 
 The server reads the published snapshot of the analysis (``<db>.analysis/CURRENT``), never the
 staging file, so ``chainsight ingest`` and ``chainsight analyze`` run while it serves; a new analysis
@@ -44,7 +44,7 @@ def serve(
         "--later-db", help="staging DuckDB of a later period, for the back-test page (default: "
         "CHAINSIGHT_LATER_DB)", dir_okay=False, show_default=False)] = None,
 ) -> None:
-    """Serve the prospect API (docs at /docs) until interrupted."""
+    """Serve the managers' pages (sign in at /) and the prospect API (docs at /docs) until interrupted."""
     import uvicorn
 
     from chainsight.api import create_app
@@ -54,5 +54,5 @@ def serve(
     # Opened here, not in the app's startup, so that a wrong path or URL is one line, not a trace.
     app = create_app(settings, store=server_store(settings), appdb=open_appdb(settings))
     out.print(f"serving {escape(str(db))} ({store} store) at http://{escape(host)}:{port}/  "
-              f"(API docs: http://{escape(host)}:{port}/docs)")
+              f"(pages: sign in there; API docs: http://{escape(host)}:{port}/docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
