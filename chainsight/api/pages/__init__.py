@@ -14,6 +14,8 @@ forbid every script but ours.
 * ``/sign-in``, ``/sign-out`` — sessions of the app database (HTTP-only, SameSite cookie; throttled).
 * ``/mine`` — my prospects: what I have taken, follow-ups due first, by status, with CSV/XLSX export;
   the take, release and record-outcome forms post to ``/enterprises/{id}/…`` (:mod:`.work`).
+* ``/lists``, ``/lists/{id}`` — the named lists I see (mine, shared with my branch or team), each firm
+  within my own access and the rest only counted (:mod:`.lists`).
 * ``/backtest`` — precision@k of the ranking against a later period and recorded outcomes (admins and
   analysts; :mod:`.backtest`).
 
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from chainsight.api.pages import backtest, core, enterprise, mine, signin, start, views, work
+from chainsight.api.pages import backtest, core, enterprise, lists, mine, signin, start, views, work
 
 #: The pages' own CSS and JavaScript, served at ``/static/pages/``.
 PAGES_STATIC = Path(__file__).parent / "static"
@@ -37,6 +39,7 @@ router.include_router(work.router)
 router.include_router(core.router)
 router.include_router(enterprise.router)
 router.include_router(views.router)
+router.include_router(lists.router)
 router.include_router(backtest.router)
 
 __all__ = ["PAGES_STATIC", "router"]

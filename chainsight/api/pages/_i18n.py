@@ -101,6 +101,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.not_found": ("没有找到这个页面，或您无权查看。", "Not found, or not yours to see."),
     # -- back-test
     "nav.backtest": ("回测", "Back-test"),
+    # -- named lists
+    "nav.lists": ("名单", "Lists"),
+    "lists.title": ("营销名单", "Lists"),
+    "lists.help": ("您的名单，以及共享给您所在网点或团队的名单（联动营销）。每份名单只显示您有权查看的企业。",
+                   "Your lists and those shared with your branches or your team. Each list shows only the firms "
+                   "you may see."),
+    "lists.none": ("还没有您可查看的名单。名单可通过接口保存与共享（saveList、saveProspectList、shareList）。",
+                   "No list is visible to you yet. Lists are saved and shared through the API (saveList, "
+                   "saveProspectList, shareList)."),
+    "lists.name": ("名单", "List"),
+    "lists.owner": ("创建人", "Owner"),
+    "lists.size": ("企业数", "Firms"),
+    "lists.shared_with": ("共享给", "Shared with"),
+    "lists.created": ("创建日期", "Created"),
+    "lists.share_branch": ("网点", "branch"),
+    "lists.share_team": ("团队", "team"),
+    "lists.by": ("{owner} 创建于{day}", "by {owner}, {day}"),
+    "lists.shown": ("显示 {n} 家", "{n} firms shown"),
+    "lists.hidden": ("另有 {n} 家您无权查看", "{n} firms you may not see"),
+    "lists.core": ("核心企业", "Core"),
     "backtest.title": ("回测：排序找到了转化的企业吗？", "Back-test: did the ranking find the firms that converted?"),
     "backtest.intro": ("把分析时的拓客排序（存量深耕和新客拓展两类）与之后发生的情况对比：前 k 名里有多少家真的转化了（precision@k）。",
                        "The prospect ranking of the analysis (deepen and acquire prospects) compared with what "
