@@ -3,6 +3,8 @@ counts the other, names nothing of B; a manager it is not shared with gets the 4
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import httpx
@@ -10,6 +12,7 @@ import pytest
 
 from chainsight.api._deps import SESSION_COOKIE
 from chainsight.api.principal import Principal
+from chainsight.graph.result import Analysis
 from tests.api.served import Served, published, served  # noqa: F401
 from tests.api.test_scoping import BRANCH_A, BRANCH_B, _nothing_of_b, world  # noqa: F401
 
@@ -43,3 +46,43 @@ def test_a_shared_list_shows_each_reader_only_their_own_firms(served: Served, wo
         refused = b.get(f"/lists/{saved.id}")
         assert refused.status_code == 404 and refused.headers["content-type"].startswith("text/html")
         assert "名单" not in refused.text.split("<main>")[1]
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "the page has no form token"
+    return found.group(1)
+
+
+def test_a_manager_saves_a_core_s_filtered_prospects_and_shares_the_list(
+        served: Served, world: dict[str, Any], small_analysis: Analysis) -> None:
+    core = world["a_cores"][0]
+    expected = small_analysis.prospects
+    expected = expected[(expected["core_id"] == core) & (expected["kind"] == "acquire")
+                        & (expected["direction"] == "up")]
+    with _signed_in(served, "lists_saver", "manager", [BRANCH_A]) as a:
+        page = a.get(f"/cores/{core}", params={"kind": "acquire", "direction": "up"})
+        assert 'id="save-list"' in page.text
+        token = _token(page.text)
+        filters = re.search(r'name="filters" value="([^"]*)"', page.text)
+        assert filters is not None
+        form = {"name": "上游拓户", "filters": html.unescape(filters.group(1))}
+        assert a.post(f"/cores/{core}/lists", data=form).status_code == 403  # no token: refused
+        saved = a.post(f"/cores/{core}/lists", data={**form, "csrf": token})
+        assert saved.status_code == 303 and saved.headers["location"].endswith("?notice=list_saved")
+        list_id = int(saved.headers["location"].split("/lists/")[1].split("?")[0])
+        stored = served.appdb.named_list(list_id)
+        assert stored.owner == "lists_saver" and sorted(stored.firm_ids) == sorted(expected["enterprise_id"])
+        shown = a.get(saved.headers["location"]).text
+        assert "名单已保存" in shown and 'id="share-list"' in shown
+        bad = a.post(f"/lists/{list_id}/shares", data={"csrf": token, "kind": "team", "target": "sales"})
+        assert bad.headers["location"].endswith("notice=invalid_share")
+        shared = a.post(f"/lists/{list_id}/shares", data={"csrf": token, "kind": "branch", "target": BRANCH_B})
+        assert shared.headers["location"].endswith("notice=list_shared")
+        assert served.appdb.named_list(list_id).shares == [("branch", BRANCH_B)]
+    with _signed_in(served, "lists_reader_b", "manager", [BRANCH_B]) as b:
+        seen = b.get(f"/lists/{list_id}")  # shared with B: B's manager sees the list, within B's access
+        assert seen.status_code == 200 and 'id="share-list"' not in seen.text
+        refused = b.post(f"/lists/{list_id}/shares", data={"csrf": _token(seen.text), "kind": "branch",
+                                                            "target": "9999"})
+        assert refused.status_code == 403 and served.appdb.named_list(list_id).shares == [("branch", BRANCH_B)]

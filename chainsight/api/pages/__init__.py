@@ -40,6 +40,7 @@ router.include_router(core.router)
 router.include_router(enterprise.router)
 router.include_router(views.router)
 router.include_router(lists.router)
+router.include_router(lists.forms)
 router.include_router(backtest.router)
 
 __all__ = ["PAGES_STATIC", "router"]

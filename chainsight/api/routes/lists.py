@@ -96,7 +96,7 @@ def _team(request: Request, who: Reader) -> str | None:
     return state(request).appdb.team_of(who.principal.name) if who.principal.kind == "user" else None
 
 
-def _visible(request: Request, who: Reader, list_id: int) -> NamedList:
+def visible_list(request: Request, who: Reader, list_id: int) -> NamedList:
     """The list if the caller sees it; 404 (audited) otherwise — a list they may not see does not exist."""
     found: NamedList | None
     try:
@@ -183,7 +183,7 @@ def list_lists(request: Request, who: AnyReader) -> dict[str, Any]:
             responses=EXPORT_RESPONSES)
 def export_list(request: Request, who: AnyReader, list_id: ListId, fmt: Fmt) -> Response:
     """A list's firms you may see as CSV or XLSX (header ``X-Hidden-Firms``: how many you may not see)."""
-    full = _full(who, _visible(request, who, list_id))
+    full = _full(who, visible_list(request, who, list_id))
     response = export(pd.DataFrame(full["firms"], columns=list(FIRM_FIELDS)), fmt, "list", who.principal)
     response.headers["X-Hidden-Firms"] = str(full["hidden"])
     return response
@@ -192,13 +192,13 @@ def export_list(request: Request, who: AnyReader, list_id: ListId, fmt: Fmt) -> 
 @router.get("/lists/{list_id}", response_model=ListOut, operation_id="getList")
 def get_list(request: Request, who: AnyReader, list_id: ListId) -> dict[str, Any]:
     """A list with the firms you may see, each only within your own access; ``hidden`` counts the rest."""
-    return _full(who, _visible(request, who, list_id))
+    return _full(who, visible_list(request, who, list_id))
 
 
 @router.delete("/lists/{list_id}", status_code=204, response_class=Response, operation_id="deleteList")
 def delete_list(request: Request, who: Writer, list_id: ListId) -> Response:
     """Delete a list (its owner or an admin; 403 for others who see it)."""
-    state(request).appdb.delete_list(_visible(request, who, list_id).id, by=who.principal)
+    state(request).appdb.delete_list(visible_list(request, who, list_id).id, by=who.principal)
     audit(request, who.principal)("list-delete", 1, 204)
     return Response(status_code=204)
 
@@ -208,7 +208,7 @@ def delete_list(request: Request, who: Writer, list_id: ListId) -> Response:
 def share_list(request: Request, who: Writer, list_id: ListId, body: Share) -> dict[str, Any]:
     """Share a list with a branch or a team (its owner or an admin); its members see it within their access."""
     appdb = state(request).appdb
-    appdb.share_list(_visible(request, who, list_id).id, body.kind, body.target, by=who.principal)
+    appdb.share_list(visible_list(request, who, list_id).id, body.kind, body.target, by=who.principal)
     audit(request, who.principal)("list-share", 1, 200)
     return _summary(appdb.named_list(list_id))
 
@@ -218,7 +218,7 @@ def share_list(request: Request, who: Writer, list_id: ListId, body: Share) -> d
 def unshare_list(request: Request, who: Writer, list_id: ListId, kind: Literal["branch", "team"],
                  target: Annotated[str, Path(max_length=64)]) -> Response:
     """Stop sharing a list with a branch or team; 404 when it was not shared with it."""
-    if not state(request).appdb.unshare_list(_visible(request, who, list_id).id, kind, target, by=who.principal):
+    if not state(request).appdb.unshare_list(visible_list(request, who, list_id).id, kind, target, by=who.principal):
         raise NotFound(f"list {list_id} is not shared with {kind} {target}")
     audit(request, who.principal)("list-unshare", 1, 204)
     return Response(status_code=204)
