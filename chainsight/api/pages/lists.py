@@ -41,8 +41,10 @@ def one_list(request: Request, reader: PageReader, list_id: Annotated[int, Path(
     """One list's firms that I may see, and how many I may not."""
     full: dict[str, Any] = get_list(request, reader, list_id)
     words = "zh" if language(request) == "zh" else "en"
-    firms = [{**f, "kind_words": KINDS[str(f["kind"])][words] if f.get("kind") in KINDS else ""}
-             for f in full["firms"]]
+    cores = reader.cores().data
+    core_names = dict(zip(cores["enterprise_id"].astype(str), cores["name"], strict=True))
+    firms = [{**f, "kind_words": KINDS[str(f["kind"])][words] if f.get("kind") in KINDS else "",
+              "core_name": core_names.get(str(f.get("core_id")))} for f in full["firms"]]
     return render(request, "list.html.j2", who=reader.principal, nav="lists", found=full, firms=firms)
 
 
