@@ -86,3 +86,30 @@ def test_a_manager_saves_a_core_s_filtered_prospects_and_shares_the_list(
         refused = b.post(f"/lists/{list_id}/shares", data={"csrf": _token(seen.text), "kind": "branch",
                                                             "target": "9999"})
         assert refused.status_code == 403 and served.appdb.named_list(list_id).shares == [("branch", BRANCH_B)]
+
+
+def test_an_admin_assigns_a_core_s_filtered_prospects_to_a_manager(
+        served: Served, world: dict[str, Any], small_analysis: Analysis) -> None:
+    core = world["a_cores"][0]
+    p = small_analysis.prospects
+    expected = set(p[(p["core_id"] == core) & (p["kind"] == "acquire") & (p["direction"] == "down")]["enterprise_id"])
+    assert expected
+    with _signed_in(served, "assign_admin", "admin", []) as admin, \
+            _signed_in(served, "assign_mgr", "manager", [BRANCH_A]) as mgr:
+        page = admin.get(f"/cores/{core}", params={"kind": "acquire", "direction": "down"})
+        assert 'id="assign-list"' in page.text and 'id="assign-list"' not in mgr.get(f"/cores/{core}").text
+        token = _token(page.text)
+        filters = re.search(r'id="assign-list".*?name="filters" value="([^"]*)"', page.text, re.S)
+        assert filters is not None
+        form = {"csrf": token, "filters": html.unescape(filters.group(1))}
+        bad = admin.post(f"/cores/{core}/assign", data={**form, "manager": "nobody"})
+        assert bad.headers["location"].endswith("notice=invalid_assign")
+        assert served.appdb.assigned_to("nobody") == [] and served.appdb.assigned_to("assign_mgr") == []
+        refused = mgr.post(f"/cores/{core}/assign", data={**form, "csrf": _token(mgr.get("/mine").text),
+                                                          "manager": "assign_mgr"})
+        assert refused.status_code == 403 and served.appdb.assigned_to("assign_mgr") == []
+        done = admin.post(f"/cores/{core}/assign", data={**form, "manager": "assign_mgr"})
+        assert done.status_code == 303 and done.headers["location"].endswith("notice=assigned")
+        assert {a.firm_id for a in served.appdb.assigned_to("assign_mgr")} == expected
+        mine = mgr.get("/mine").text
+        assert all(f'data-firm="{f}"' in mine for f in expected)

@@ -31,7 +31,8 @@ __all__ = ["NOTICES", "local_path", "notice_of", "require_csrf", "with_notice"]
 NOTICES: dict[str, bool] = {"taken": False, "released": False, "recorded": False, "signed_out": False,
                             "taken_by_other": True, "not_taken": True, "not_yours": True,
                             "invalid_outcome": True, "list_saved": False, "list_shared": False,
-                            "invalid_list": True, "invalid_share": True}
+                            "invalid_list": True, "invalid_share": True, "assigned": False,
+                            "invalid_assign": True}
 
 
 def local_path(value: str | None, default: str = "/") -> str:

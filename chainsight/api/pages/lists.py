@@ -4,7 +4,8 @@ The same reads as the API's ``/api/v1/lists`` (:mod:`chainsight.api.routes.lists
 is the 404 page; of a list I see, each firm shows only within my own access and the others are only
 counted ("N firms you may not see"), named nowhere. Saving and sharing a list go through the API
 (``saveList``, ``saveProspectList``, ``shareList``) or these pages' forms: the core page saves its filtered
-prospects as a list, a list's owner (or an admin) shares it with a branch or a team.
+prospects as a list (and an admin assigns them to a manager or a branch), a list's owner (or an admin)
+shares it with a branch or a team.
 """
 
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs, quote
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from chainsight.api import _assigning
 from chainsight.api._deps import audit, state
 from chainsight.api._scope import Reader
 from chainsight.api.pages._auth import PageReader
@@ -21,7 +23,7 @@ from chainsight.api.pages._i18n import language
 from chainsight.api.pages._render import render
 from chainsight.api.pages.core import prospect_filter
 from chainsight.api.routes.lists import get_list, list_lists, visible_list
-from chainsight.errors import AccessDenied, ConfigError
+from chainsight.errors import AccessDenied, ConfigError, NotFound
 from chainsight.views._style import KINDS
 
 __all__ = ["forms", "router"]
@@ -88,3 +90,23 @@ def share(request: Request, reader: PageReader, list_id: Annotated[int, Path(ge=
         return RedirectResponse(with_notice(f"/lists/{found.id}", "invalid_share"), status_code=303)
     audit(request, reader.principal)("list-share", 1, 200)
     return RedirectResponse(with_notice(f"/lists/{found.id}", "list_shared"), status_code=303)
+
+
+@forms.post("/cores/{core_id}/assign")
+def assign_from_core(request: Request, reader: PageReader, core_id: Annotated[str, Path(max_length=100)],
+                     manager: Annotated[str, Form(max_length=100)] = "", branch: Annotated[str, Form(max_length=64)] = "",
+                     filters: Annotated[str, Form(max_length=4000)] = "") -> RedirectResponse:
+    """An admin assigns the core's prospects under the filters the page shows (at most 5,000) to a manager
+    or a branch; our customers of another branch are left out (the access rule would hide them there)."""
+    reader.core(core_id)
+    if reader.principal.role != "admin":
+        raise AccessDenied("only an admin assigns prospects to managers and branches")
+    chosen, _ = prospect_filter(parse_qs(filters))
+    rows, matched = _assigning.by_filter(reader, core_id, chosen, "rank", 5000)
+    try:
+        planned = _assigning.apply(state(request).appdb, reader, rows, branch.strip() or None,
+                                   manager.strip() or None, dry_run=False, matched=matched)
+    except (ConfigError, NotFound):
+        return RedirectResponse(with_notice(f"/cores/{quote(core_id)}", "invalid_assign"), status_code=303)
+    audit(request, reader.principal)("assign", len(planned.firms), 200)
+    return RedirectResponse(with_notice(f"/cores/{quote(core_id)}", "assigned"), status_code=303)
