@@ -237,12 +237,13 @@ class SnapshotStore(LocalStore):
 
 
 def _own_copy(value: T) -> T:
-    """A remembered answer as the caller's own: frames copied (lazily, shallow), dicts deeply."""
+    """A remembered answer as the caller's own: frames and dicts copied (deep: without pandas'
+    copy-on-write, the lowest pandas allowed, a shallow copy shares its values with the memo)."""
     if isinstance(value, Page):
-        return Page(value.data.copy(deep=False), value.count)  # type: ignore[return-value]
+        return Page(value.data.copy(), value.count)  # type: ignore[return-value]
     if isinstance(value, Chain):
-        return Chain(copy.deepcopy(value.core), value.members.copy(deep=False),  # type: ignore[return-value]
-                     value.edges.copy(deep=False))
+        return Chain(copy.deepcopy(value.core), value.members.copy(),  # type: ignore[return-value]
+                     value.edges.copy())
     if isinstance(value, Leakage):
-        return Leakage(copy.deepcopy(value.summary), value.top.copy(deep=False))  # type: ignore[return-value]
+        return Leakage(copy.deepcopy(value.summary), value.top.copy())  # type: ignore[return-value]
     return copy.deepcopy(value)
